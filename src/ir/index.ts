@@ -1,0 +1,4 @@
+export * from './ops.js';
+export * from './node.js';
+export * from './sym.js';
+export * from './trace.js';
