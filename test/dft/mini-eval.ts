@@ -51,19 +51,19 @@ export function miniEvaluate(outputs: readonly Node[], feeds: ReadonlyMap<number
     let v: Arr;
     switch (n.op) {
       case 'input': {
-        const f = feeds.get((n.attrs as { index: number }).index);
+        const f = feeds.get((n.attrs as unknown as { index: number }).index);
         if (!f) throw new Error('missing feed');
         v = { dims: shape, data: f };
         break;
       }
       case 'const': {
-        const t = (n.attrs as { value: { data: ArrayLike<number> } }).value;
+        const t = (n.attrs as unknown as { value: { data: ArrayLike<number> } }).value;
         v = { dims: shape, data: Float64Array.from(t.data) };
         break;
       }
       case 'reshape': v = { dims: shape, data: ins[0]!.data }; break;
       case 'transpose': {
-        const perm = (n.attrs as { perm: number[] }).perm;
+        const perm = (n.attrs as unknown as { perm: number[] }).perm;
         const x = ins[0]!;
         const sx = strides(x.dims);
         const data = new Float64Array(size(shape));
@@ -76,7 +76,7 @@ export function miniEvaluate(outputs: readonly Node[], feeds: ReadonlyMap<number
         break;
       }
       case 'slice': {
-        const { starts, steps } = n.attrs as { starts: number[]; steps: number[] };
+        const { starts, steps } = n.attrs as unknown as { starts: number[]; steps: number[] };
         const x = ins[0]!;
         const sx = strides(x.dims);
         const data = new Float64Array(size(shape));
@@ -89,7 +89,7 @@ export function miniEvaluate(outputs: readonly Node[], feeds: ReadonlyMap<number
         break;
       }
       case 'concat': {
-        const axis = (n.attrs as { axis: number }).axis;
+        const axis = (n.attrs as unknown as { axis: number }).axis;
         const data = new Float64Array(size(shape));
         const so = strides(shape);
         let base = 0;
