@@ -174,12 +174,20 @@ function freshPlaceholders(specs: readonly Tree<TensorSpec>[]) {
 
 const specTree = (def: TreeDef, leaves: readonly Sym[]): Tree<TensorSpec> => unflattenTree(def, leaves.map((l) => spec(l.shape, l.dtype)));
 
-/** The forward op whose rule made `grads` depend on the primal placeholders (for NOT_LINEAR messages). */
-function culprit(grads: readonly Node[], primalDep: ReadonlySet<number>): string {
-  for (const n of topoSort(grads)) {
-    for (const i of n.inputs) {
-      if (primalDep.has(i.id)) return i.op === 'input' ? n.op : i.op;
-    }
+/**
+ * The first forward op (in topological order) whose VJP rule makes the cotangent of one of its
+ * primal-dependent inputs depend on the primal itself, i.e. the op that is not linear in x.
+ */
+function culprit(outputs: readonly Node[], primalIds: ReadonlySet<number>): string {
+  const dep = dependents(outputs, primalIds);
+  for (const n of topoSort(outputs)) {
+    if (!dep.has(n.id) || n.inputs.length === 0 || n.dtype !== 'float32') continue;
+    const ct = freshPlaceholders([spec(n.shape, n.dtype)]).inputs[0]!;
+    const rule = VJP_RULES[n.op] as VjpRule<typeof n.op>;
+    const gs = rule(n, ct, n.inputs.map((i) => new Sym(i)), new Sym(n));
+    const used = gs.filter((g, j): g is Sym => g !== null && dep.has(n.inputs[j]!.id)).map((g) => g.node);
+    const gDep = dependents(used, dep);
+    if (used.some((g) => gDep.has(g.id))) return n.op;
   }
   return 'unknown';
 }
@@ -233,10 +241,9 @@ export function linearTranspose(fn: (x: Tree<Sym>) => Tree<Sym>, inputSpec: Tree
   const cp = freshPlaceholders([specTree(fo.def, fo.leaves)]);
   const grads = backward(fo.leaves, cp.inputs, xp.inputs);
   const gNodes = grads.map((g) => g.node);
-  const primalDep = dependents(topoSort(fo.leaves.map((l) => l.node)), new Set(xp.inputs.map((x) => x.node.id)));
   const gDep = dependents(gNodes, new Set(xp.inputs.map((x) => x.node.id)));
   if (grads.some((g) => gDep.has(g.node.id))) {
-    const op = culprit(gNodes, primalDep);
+    const op = culprit(fo.leaves.map((l) => l.node), new Set(xp.inputs.map((x) => x.node.id)));
     throw new MedreconError('NOT_LINEAR', `linearTranspose: the function is not linear in its input (its transpose depends on the input through op '${op}')`, { op });
   }
   const xDef = flattenTree(inputSpec, isTensorSpec).def;

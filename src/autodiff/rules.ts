@@ -293,22 +293,24 @@ export const VJP_RULES: VjpTable = {
     const sp = x!.shape.slice(2);
     const osp = ct.shape.slice(2);
     const nd = sp.length;
-    let scaled: Sym;
-    if (countIncludePad) scaled = div(ct, sizeOf(kernel));
+    // divide by the (integer, exactly representable) window counts
+    let cnt: Sym;
+    if (countIncludePad) cnt = full([], sizeOf(kernel));
     else {
       const per = sp.map((d, i) => poolCounts(d, osp[i]!, kernel[i]!, strides[i]!, pads[i]!));
-      const cnt = new Float32Array(sizeOf(osp));
-      cnt.forEach((_, j) => {
+      const c = new Float32Array(sizeOf(osp));
+      c.forEach((_, j) => {
         let rem = j;
         let v = 1;
         for (let i = nd - 1; i >= 0; i--) {
           v *= per[i]![rem % osp[i]!]!;
           rem = Math.floor(rem / osp[i]!);
         }
-        cnt[j] = 1 / v;
+        c[j] = v;
       });
-      scaled = mul(ct, constant(tensor([1, 1, ...osp], cnt)));
+      cnt = constant(tensor([1, 1, ...osp], c));
     }
+    const scaled = div(ct, cnt);
     const attrs = { strides: [...strides], pads: [...pads], dilations: sp.map(() => 1), groups: 1 };
     const ones = constant(tensor([1, 1, ...kernel], new Float32Array(sizeOf(kernel)).fill(1)));
     const op = outPadFor(sp, osp, kernel, attrs);
