@@ -15,19 +15,17 @@ import type { HostTensor } from '../core/tensor.js';
 import { type ConvOptions, type Sym, add, conv, matmul, reshape } from '../ir/sym.js';
 import { kaimingNormal, zerosInit } from './params.js';
 
-export interface Conv2dParams<T> {
-  readonly w: T;
-  readonly b?: T;
-}
-export interface LinearParams<T> {
-  readonly w: T;
-  readonly b?: T;
-}
+/** `{ w, b }` or `{ w }` (a type alias, not an interface, so it is assignable to `Tree<T>`). */
+export type Conv2dParams<T> = { readonly w: T; readonly b: T } | { readonly w: T };
+export type LinearParams<T> = { readonly w: T; readonly b: T } | { readonly w: T };
+
+const biasOf = <T>(p: { readonly w: T; readonly b: T } | { readonly w: T }): T | undefined => ('b' in p ? p.b : undefined);
 
 /** 2-D convolution with bias; `opts.padding` defaults to 'same' (stride 1). */
 export function conv2d(p: Conv2dParams<Sym>, x: Sym, opts: ConvOptions = {}): Sym {
   const y = conv(x, p.w, { padding: 'same', ...opts });
-  return p.b ? add(y, reshape(p.b, [1, p.b.shape[0]!, 1, 1])) : y;
+  const b = biasOf(p);
+  return b ? add(y, reshape(b, [1, b.shape[0]!, 1, 1])) : y;
 }
 
 /** He-normal weights (gain `gain`, √2 for ReLU), zero bias. */
@@ -39,7 +37,8 @@ export function initConv2d(rng: Rng, inCh: number, outCh: number, k = 3, opts: {
 /** Dense layer y = x @ w + b. */
 export function linear(p: LinearParams<Sym>, x: Sym): Sym {
   const y = matmul(x, p.w);
-  return p.b ? add(y, p.b) : y;
+  const b = biasOf(p);
+  return b ? add(y, b) : y;
 }
 
 export function initLinear(rng: Rng, inF: number, outF: number, opts: { bias?: boolean; gain?: number } = {}): LinearParams<HostTensor> {

@@ -28,9 +28,7 @@ export interface DncnnConfig {
   readonly lastGain?: number;
 }
 
-export interface DncnnParams<T> {
-  readonly layers: readonly Conv2dParams<T>[];
-}
+export type DncnnParams<T> = { readonly layers: readonly Conv2dParams<T>[] };
 
 export function initDncnn(rng: Rng, cfg: DncnnConfig): DncnnParams<HostTensor> {
   checkOptions('initDncnn', cfg, ['channels', 'width', 'depth', 'lastGain']);
