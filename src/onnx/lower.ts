@@ -104,6 +104,35 @@ function convAttrs(a: OpAttrs['conv'], kernel: readonly number[]): Record<string
   return { kernel_shape: kernel, strides: a.strides, pads: a.pads, dilations: a.dilations, group: a.groups };
 }
 
+/**
+ * ConvTranspose. ORT rejects output_padding ≥ stride (allowed by our semantics when the dilation
+ * is larger). On such axes the output is full[pb : L − pe + op] of the unpadded result of length L,
+ * and positions past L receive no contribution: lower with end pad pe − op (and no output padding),
+ * then zero-pad the end by op − pe when that is positive.
+ */
+function lowerConvTranspose(ctx: LowerCtx, n: Node<'convTranspose'>, ins: readonly string[], want: string): string {
+  const a = n.attrs;
+  const nd = a.strides.length;
+  const kernel = n.inputs[1]!.shape.slice(2);
+  if (a.outputPadding.every((op, i) => op < a.strides[i]!)) {
+    return ctx.op('ConvTranspose', ins, { ...convAttrs(a, kernel), output_padding: a.outputPadding }, want);
+  }
+  const pads = [...a.pads];
+  const outPad = [...a.outputPadding];
+  const extra = Array<number>(nd).fill(0);
+  for (let i = 0; i < nd; i++) {
+    if (outPad[i]! < a.strides[i]!) continue;
+    const e = a.pads[nd + i]! - outPad[i]!;
+    pads[nd + i] = Math.max(e, 0);
+    extra[i] = Math.max(-e, 0);
+    outPad[i] = 0;
+  }
+  const attrs = { ...convAttrs({ ...a, pads }, kernel), output_padding: outPad };
+  if (extra.every((e) => e === 0)) return ctx.op('ConvTranspose', ins, attrs, want);
+  const y = ctx.op('ConvTranspose', ins, attrs);
+  return ctx.op('Pad', [y, ctx.i64([0, 0, ...Array<number>(nd).fill(0), 0, 0, ...extra]), ctx.scalar(0, 'float32')], { mode: 'constant' }, want);
+}
+
 function lowerScatterAdd(ctx: LowerCtx, n: Node<'scatterAdd'>, ins: readonly string[], want: string): string {
   const { axis, shape } = n.attrs;
   const [idxNode, updNode] = n.inputs as [Node, Node];
@@ -179,7 +208,12 @@ export const LOWERINGS: { readonly [K in OpName]: Lowering<K> } = {
   gt: binary('Greater'),
   ge: binary('GreaterOrEqual'),
 
-  where: (ctx, _n, ins, want) => ctx.op('Where', ins, {}, want),
+  // ORT has no bool Where kernel: c ? a : b = (c ∧ a) ∨ (¬c ∧ b) for bool branches.
+  where: (ctx, n, ins, want) => {
+    if (n.dtype !== 'bool') return ctx.op('Where', ins, {}, want);
+    const [c, a, b] = ins as [string, string, string];
+    return ctx.op('Or', [ctx.op('And', [c, a]), ctx.op('And', [ctx.op('Not', [c]), b])], {}, want);
+  },
 
   reduceSum: reduce('ReduceSum'),
   reduceMean: reduce('ReduceMean'),
@@ -223,8 +257,7 @@ export const LOWERINGS: { readonly [K in OpName]: Lowering<K> } = {
   matmul: (ctx, _n, ins, want) => ctx.op('MatMul', ins, {}, want),
 
   conv: (ctx, n, ins, want) => ctx.op('Conv', ins, convAttrs(n.attrs, n.inputs[1]!.shape.slice(2)), want),
-  convTranspose: (ctx, n, ins, want) =>
-    ctx.op('ConvTranspose', ins, { ...convAttrs(n.attrs, n.inputs[1]!.shape.slice(2)), output_padding: n.attrs.outputPadding }, want),
+  convTranspose: lowerConvTranspose,
   avgPool: (ctx, n, ins, want) =>
     ctx.op('AveragePool', ins, { kernel_shape: n.attrs.kernel, strides: n.attrs.strides, pads: n.attrs.pads, count_include_pad: n.attrs.countIncludePad ? 1 : 0 }, want),
 
