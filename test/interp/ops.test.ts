@@ -217,7 +217,7 @@ describe('convolution (PyTorch semantics)', () => {
     // x channels: ones and 2·ones on 2×2; w [1,2,2,2] = [[1,2],[3,4]] and [[1,1],[1,1]] → 10 + 2·4 = 18
     const x = f([1, 2, 2, 2], [1, 1, 1, 1, 2, 2, 2, 2]);
     const w = f([1, 2, 2, 2], [1, 2, 3, 4, 1, 1, 1, 1]);
-    expectT(run(S.conv, x, w), [1, 1, 1, 1], [18]);
+    expectT(run((a, b) => S.conv(a!, b!), x, w), [1, 1, 1, 1], [18]);
     // with padding 1 the top-left output sees only x[0,0]·w[1,1]: 4·1 + 1·2 = 6
     const y = run((a, b) => S.conv(a!, b!, { padding: 1 }), x, w);
     expect([...y.dims]).toEqual([1, 1, 3, 3]);
@@ -252,7 +252,7 @@ describe('convolution (PyTorch semantics)', () => {
 describe('indexing', () => {
   const x = f([3, 2], [1, 2, 3, 4, 5, 6]);
   it('gather = np.take along an axis, with a 2-D index, repeats and negatives', () => {
-    expectT(run(S.gather, x, i32([2, 2], [2, 0, 2, -3])), [2, 2, 2], [5, 6, 1, 2, 5, 6, 1, 2]);
+    expectT(run((a, i) => S.gather(a!, i!), x, i32([2, 2], [2, 0, 2, -3])), [2, 2, 2], [5, 6, 1, 2, 5, 6, 1, 2]);
     expectT(run((a, i) => S.gather(a!, i!, 1), x, i32([3], [1, 1, -2])), [3, 3], [2, 2, 1, 4, 4, 3, 6, 6, 5]);
     expectT(run((a, i) => S.gather(a!, i!, 1), x, i32([], [1])), [3], [2, 4, 6]);
   });
@@ -263,7 +263,7 @@ describe('indexing', () => {
   it('out-of-range indices raise INVALID_ARGUMENT', () => {
     for (const bad of [3, -4]) {
       let err: unknown;
-      try { run(S.gather, x, i32([1], [bad])); } catch (e) { err = e; }
+      try { run((a, i) => S.gather(a!, i!), x, i32([1], [bad])); } catch (e) { err = e; }
       expect(isMedreconError(err, 'INVALID_ARGUMENT')).toBe(true);
       err = undefined;
       try { run((i, u) => S.scatterAdd(i!, u!, 0, [3]), i32([1], [bad]), f([1], [1])); } catch (e) { err = e; }
