@@ -276,8 +276,24 @@ export const VJP_RULES: VjpTable = {
   conv: (n, ct, [x, w]) => {
     const a = n.attrs;
     const sp = x!.shape.slice(2);
-    const op = outPadFor(sp, ct.shape.slice(2), w!.shape.slice(2), a);
-    const gx = raw('convTranspose', [ct, w!], { ...a, outputPadding: op });
+    const k = w!.shape.slice(2);
+    const nd = sp.length;
+    const span = k.map((kk, i) => a.dilations[i]! * (kk - 1));
+    let gx: Sym;
+    if (a.strides.every((s) => s === 1) && span.every((s, i) => a.pads[i]! <= s && a.pads[i + nd]! <= s)) {
+      // stride 1: a plain conv with spatially flipped, in/out-swapped weights (faster in ORT than
+      // ConvTranspose): gx = conv(ct, w̃, pads = dl·(k−1) − p), w̃[c, o, j] = w[o, c, K−1−j] per group.
+      const [O, Cg] = w!.shape as [number, number];
+      const g = a.groups;
+      let wt = reshape(w!, [g, O / g, Cg, ...k]);
+      wt = transpose(wt, [0, 2, 1, ...k.map((_, i) => i + 3)]);
+      wt = flip(reshape(wt, [g * Cg, O / g, ...k]), k.map((_, i) => i + 2));
+      const pads = [...span.map((s, i) => s - a.pads[i]!), ...span.map((s, i) => s - a.pads[i + nd]!)];
+      gx = raw('conv', [ct, wt], { strides: [...a.strides], pads, dilations: [...a.dilations], groups: g });
+    } else {
+      const op = outPadFor(sp, ct.shape.slice(2), k, a);
+      gx = raw('convTranspose', [ct, w!], { ...a, outputPadding: op });
+    }
     return [gx, convWeightGrad(x!, ct, w!.shape, a)];
   },
   convTranspose: (n, ct, [x, w]) => {
