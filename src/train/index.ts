@@ -1,0 +1,5 @@
+/** train: optimisers as pure graph functions, the compiled train step, data pipeline, checkpoints. */
+export * from './optimizers.js';
+export * from './step.js';
+export * from './data.js';
+export * from './checkpoint.js';
