@@ -73,8 +73,8 @@ export interface LowerCtx {
   fresh(prefix?: string): string;
   /** A (deduplicated) int64 initializer. */
   i64(values: readonly (number | bigint)[], dims?: readonly number[]): string;
-  /** A (deduplicated) initializer holding a host tensor. */
-  constant(t: HostTensor): string;
+  /** A (deduplicated) initializer holding a host tensor; `key` identifies its content when known (e.g. a const node's hash). */
+  constant(t: HostTensor, key?: string): string;
   /** A (deduplicated) scalar initializer. */
   scalar(v: number, dtype: DType): string;
   /**
@@ -174,7 +174,7 @@ function lowerDftOnnx(ctx: LowerCtx, n: Node<'dft'>, ins: readonly string[], wan
 export const LOWERINGS: { readonly [K in OpName]: Lowering<K> } = {
   // Sources are bound by the driver (graph inputs and initializers); these rows return the bound name.
   input: (_ctx, n) => n.attrs.name,
-  const: (ctx, n) => ctx.constant(n.attrs.value),
+  const: (ctx, n) => ctx.constant(n.attrs.value, `node:${n.hash}`),
 
   neg: unary('Neg'),
   abs: unary('Abs'),
@@ -278,6 +278,18 @@ function tensorInit(name: string, t: HostTensor): TensorInit {
   return { name, dims: t.dims, data: t.data, dataType: onnxDataType(t.dtype) };
 }
 
+/** Content keys of constant tensors, memoised per tensor object (hashing 64 MB takes ~80 ms). */
+const contentKeys = new WeakMap<HostTensor, string>();
+function contentKey(t: HostTensor): string {
+  let k = contentKeys.get(t);
+  if (k === undefined) {
+    const d = t.data;
+    k = `${t.dtype}[${t.dims.join(',')}]:${d.length <= 8 ? Array.from(d).join(',') : hashBytes(new Uint8Array(d.buffer, d.byteOffset, d.byteLength))}`;
+    contentKeys.set(t, k);
+  }
+  return k;
+}
+
 class Builder implements LowerCtx {
   readonly nodes: NodeDef[] = [];
   readonly initializers: TensorInit[] = [];
@@ -320,10 +332,8 @@ class Builder implements LowerCtx {
       data: BigInt64Array.from(values, (v) => BigInt(v)),
     }));
   }
-  constant(t: HostTensor): string {
-    const d = t.data;
-    const key = `${t.dtype}[${t.dims.join(',')}]:${d.length <= 8 ? Array.from(d).join(',') : hashBytes(new Uint8Array(d.buffer, d.byteOffset, d.byteLength))}`;
-    return this.initializer(key, (name) => tensorInit(name, t));
+  constant(t: HostTensor, key?: string): string {
+    return this.initializer(key ?? contentKey(t), (name) => tensorInit(name, t));
   }
   scalar(v: number, dtype: DType): string {
     const data = dtype === 'float32' ? new Float32Array([v]) : dtype === 'int32' ? new Int32Array([v]) : new Uint8Array([v ? 1 : 0]);

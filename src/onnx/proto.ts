@@ -88,10 +88,21 @@ export interface ModelDef {
 
 const textEncoder = new TextEncoder();
 
-/** Growable byte buffer with protobuf primitives. */
+/**
+ * Protobuf writer. Bytes accumulate in a small growable buffer; large blobs (raw tensor data) and
+ * finished sub-messages are kept as a list of chunks by reference, so a 64 MB initializer is
+ * copied once, by `finish()`, however deep it is nested.
+ */
 export class ProtoWriter {
-  private buf = new Uint8Array(256);
+  private buf = new Uint8Array(64);
   private len = 0;
+  private readonly chunks: Uint8Array[] = [];
+  private chunked = 0;
+
+  /** Bytes written so far. */
+  get length(): number {
+    return this.chunked + this.len;
+  }
 
   private ensure(n: number): void {
     if (this.len + n <= this.buf.length) return;
@@ -100,6 +111,27 @@ export class ProtoWriter {
     const nb = new Uint8Array(cap);
     nb.set(this.buf.subarray(0, this.len));
     this.buf = nb;
+  }
+
+  private flush(): void {
+    if (this.len === 0) return;
+    this.chunks.push(this.buf.subarray(0, this.len));
+    this.chunked += this.len;
+    this.buf = new Uint8Array(64);
+    this.len = 0;
+  }
+
+  /** Append raw bytes (kept by reference when large: do not mutate them before `finish`). */
+  raw(b: Uint8Array): void {
+    if (b.length <= 256) {
+      this.ensure(b.length);
+      this.buf.set(b, this.len);
+      this.len += b.length;
+      return;
+    }
+    this.flush();
+    this.chunks.push(b);
+    this.chunked += b.length;
   }
 
   /** Unsigned varint of a non-negative safe integer, or any int64 given as bigint (two's complement). */
@@ -128,9 +160,7 @@ export class ProtoWriter {
 
   bytes(b: Uint8Array): void {
     this.varint(b.length);
-    this.ensure(b.length);
-    this.buf.set(b, this.len);
-    this.len += b.length;
+    this.raw(b);
   }
 
   /** Field helpers. */
@@ -155,7 +185,10 @@ export class ProtoWriter {
   message(field: number, write: (w: ProtoWriter) => void): void {
     const w = new ProtoWriter();
     write(w);
-    this.blob(field, w.finish());
+    this.key(field, 2);
+    this.varint(w.length);
+    w.flush();
+    for (const c of w.chunks) this.raw(c);
   }
   packedInts(field: number, vs: ArrayLike<number | bigint>): void {
     const w = new ProtoWriter();
@@ -168,8 +201,16 @@ export class ProtoWriter {
     this.blob(field, littleEndianBytes(f));
   }
 
+  /** The bytes written, as one new array. */
   finish(): Uint8Array {
-    return this.buf.slice(0, this.len);
+    this.flush();
+    const out = new Uint8Array(this.chunked);
+    let o = 0;
+    for (const c of this.chunks) {
+      out.set(c, o);
+      o += c.length;
+    }
+    return out;
   }
 }
 
