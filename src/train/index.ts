@@ -3,3 +3,4 @@ export * from './optimizers.js';
 export * from './step.js';
 export * from './data.js';
 export * from './checkpoint.js';
+export * from './denoiser.js';
