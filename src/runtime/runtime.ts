@@ -186,7 +186,7 @@ export class Runtime {
         traced.argDefs.map(treeDefKey).join('|'),
         treeDefKey(traced.outDef),
         traced.outputPaths.join(';'),
-        optionsKey({ dft: opts?.dft, name: opts?.name }),
+        optionsKey({ dft: opts?.dft ?? 'expand', name: opts?.name ?? 'medrecon' }), // defaults spelled out: same graph, same key
       ].join('#'),
     );
     let entry = this.byHash.get(hash);
