@@ -17,7 +17,7 @@ import type { HostTensor } from '../../core/tensor.js';
 import { type Sym, relu, sub } from '../../ir/sym.js';
 import { type Conv2dParams, conv2d, initConv2d } from '../layers.js';
 
-export interface DncnnConfig {
+export type DncnnConfig = {
   /** Image channels C. */
   readonly channels: number;
   /** Feature width F. */
@@ -26,7 +26,7 @@ export interface DncnnConfig {
   readonly depth: number;
   /** Std gain of the last layer's He init (default 0.1). */
   readonly lastGain?: number;
-}
+};
 
 export type DncnnParams<T> = { readonly layers: readonly Conv2dParams<T>[] };
 
