@@ -8,6 +8,7 @@ import { type Sym, matmul } from '../../src/ir/sym.js';
 import { spec } from '../../src/ir/trace.js';
 import { createRuntime } from '../../src/node/index.js';
 import type { RunArg, RuntimeTensor } from '../../src/runtime/index.js';
+import { type DncnnParams, dncnn, initDncnn } from '../../src/nn/index.js';
 import { adam, loadCheckpoint, makeTrainStep, saveCheckpoint, sgd, specTree, treeToHost } from '../../src/train/index.js';
 
 type Params = { w: HostTensor; b: HostTensor };
@@ -67,6 +68,31 @@ describe('makeTrainStep (compiled in ORT)', () => {
     expect((await r.loss.toHost()).data[0]).toBeCloseTo(ref.l.data[0]!, 4);
     // the first adam step moves every weight by ≈ lr
     for (let i = 0; i < 3; i++) expect(Math.abs(got.w.data[i]!)).toBeCloseTo(0.02, 4);
+  });
+
+  it('a DnCNN adam step in ORT matches the interpreter (conv gradients end to end)', async () => {
+    const rng = new Rng(11);
+    const p = initDncnn(rng, { channels: 1, width: 3, depth: 3, lastGain: 1 });
+    const b = { noisy: rng.normalTensor([2, 1, 7, 6]), clean: rng.normalTensor([2, 1, 7, 6]) };
+    const dl = (q: Tree<Sym>, bb: Tree<Sym>): Sym => {
+      const { noisy, clean } = bb as { noisy: Sym; clean: Sym };
+      return dncnn(q as DncnnParams<Sym>, noisy).sub(clean).square().mean();
+    };
+    const opt = sgd({ lr: 0.5 });
+    const ts = makeTrainStep(rt, dl, opt, { params: specTree(p), batch: specTree(b) });
+    const got = (await treeToHost((await ts.step(p, opt.init(p), b)).params)) as DncnnParams<HostTensor>;
+    const ref = interpret((q: Tree<Sym>, s: Tree<Sym>, bb: Tree<Sym>) => {
+      const [, g] = valueAndGrad((qq: Tree<Sym>) => dl(qq, bb), 0)(q) as [Sym, Tree<Sym>];
+      return opt.update(q, g, s).params;
+    }, [p, opt.init(p), b]) as DncnnParams<HostTensor>;
+    let moved = 0;
+    got.layers.forEach((l, i) => {
+      l.w.data.forEach((v, j) => {
+        expect(v).toBeCloseTo(ref.layers[i]!.w.data[j]!, 4);
+        moved = Math.max(moved, Math.abs(v - p.layers[i]!.w.data[j]!));
+      });
+    });
+    expect(moved).toBeGreaterThan(1e-3);
   });
 
   it('rejects a non-scalar loss', () => {
