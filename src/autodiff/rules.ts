@@ -24,7 +24,7 @@ import { makeNode } from '../ir/node.js';
 import type { OpAttrs, OpName } from '../ir/ops.js';
 import {
   Sym, add, constant, cos, div, eq, exp, expand, flip, ge, gt, le, log, matmul, mul, neg, pad, pow, reshape,
-  scatterAdd, sigmoid, sign, sin, sub, sum, transpose, where, full, gather, cast, dft,
+  scatterAdd, sigmoid, sign, sin, sub, sum, transpose, where, full, gather, cast, dft, concat,
 } from '../ir/sym.js';
 
 /** A VJP rule for op K: one cotangent (or null) per input. */
@@ -140,7 +140,37 @@ const swapLast = (x: Sym): Sym => {
  * x viewed as [Cg, g·N, ...] with ct viewed as weights [O, N, ...], stride = dl, dilation = s,
  * then cropped to the kernel size.
  */
+/**
+ * Weight gradient of an ungrouped conv as one batched MatMul against an im2col of the input:
+ * gw[o, c, j] = Σ_{n,p} ct[n, o, p] · X[n, (c, j), p], where X[n, (c, j), p] is the input pixel
+ * that kernel tap j meets at output position p. X is produced by a conv of every channel
+ * (as its own image) with a one-hot kernel per tap — ORT's fastest way to build an im2col — so its
+ * layout [N, C·K, P] makes the MatMul output [O, C·K] the weight layout directly. In ORT this is
+ * about 2–3× faster than the batch/channel-swapped conv below (design.md §1).
+ */
+export function convWeightGradMatmul(x: Sym, ct: Sym, wShape: readonly number[], a: OpAttrs['conv']): Sym {
+  const [N, C] = x.shape as [number, number];
+  const O = ct.shape[1]!;
+  const k = wShape.slice(2);
+  const K = sizeOf(k);
+  const P = sizeOf(ct.shape.slice(2));
+  const onehot = new Float32Array(K * K);
+  for (let t = 0; t < K; t++) onehot[t * K + t] = 1;
+  const taps = constant(tensor([K, 1, ...k], onehot));
+  let cols = raw('conv', [reshape(x, [N * C, 1, ...x.shape.slice(2)]), taps], {
+    strides: [...a.strides], pads: [...a.pads], dilations: [...a.dilations], groups: 1,
+  });
+  // (as used by convTranspose's rule) the cotangent may cover only the leading output positions
+  const want = [N * C, K, ...ct.shape.slice(2)];
+  if (!same(cols.shape, want)) cols = sliceRaw(cols, want.map(() => 0), want.map(() => 1), want);
+  const X = reshape(cols, [N, C * K, P]);
+  let gw = matmul(reshape(ct, [N, O, P]), transpose(X, [0, 2, 1]));
+  if (N > 1) gw = sum(gw, 0);
+  return reshape(gw, [O, C, ...k]);
+}
+
 export function convWeightGrad(x: Sym, ct: Sym, wShape: readonly number[], a: OpAttrs['conv']): Sym {
+  if (a.groups === 1 && sizeOf(wShape.slice(2)) <= 27) return convWeightGradMatmul(x, ct, wShape, a);
   const [N, C] = x.shape as [number, number];
   const g = a.groups;
   const Cg = C / g;

@@ -290,7 +290,8 @@ function inferConv(op: OpName, inputs: readonly Node[], attrs: object): { shape:
 
 /** Build (or reuse) a node. Attributes must already be canonical (non-negative axes etc.). */
 export function makeNode<K extends OpName>(op: K, inputs: readonly Node[], attrs: OpAttrs[K]): Node<K> {
-  const key = `${op}|${attrsKey(op, attrs)}|${inputs.map((i) => i.id).join(',')}`;
+  const ak = attrsKey(op, attrs);
+  const key = `${op}|${ak}|${inputs.map((i) => i.id).join(',')}`;
   const hit = table.get(key);
   if (hit) return hit as Node<K>;
   const { shape, dtype } = infer(op, inputs, attrs);
@@ -301,7 +302,7 @@ export function makeNode<K extends OpName>(op: K, inputs: readonly Node[], attrs
     attrs,
     shape,
     dtype,
-    hash: hashString(`${op}|${attrsKey(op, attrs)}|${dtype}${shapeStr(shape)}|${inputs.map((i) => i.hash).join(',')}`),
+    hash: hashString(`${op}|${ak}|${dtype}${shapeStr(shape)}|${inputs.map((i) => i.hash).join(',')}`),
   };
   table.set(key, node);
   return node;

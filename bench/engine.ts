@@ -1,0 +1,168 @@
+/**
+ * Engine benchmark (issue: the engine). Prints a table and writes bench/results/engine.json.
+ *
+ *   npm run bench:engine
+ *
+ * All figures are measured side by side in one run on this machine; targets are ratios or bounds
+ * reported next to each figure, never asserted in tests.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Rng } from '../src/core/rng.js';
+import type { HostTensor } from '../src/core/tensor.js';
+import { valueAndGrad } from '../src/autodiff/index.js';
+import { type Sym, add, conv, dft, mul, relu, sin, spec, sub } from '../src/ir/index.js';
+import { createRuntime } from '../src/node/index.js';
+import type { Compiled, RuntimeTensor } from '../src/runtime/index.js';
+import { adam } from '../src/train/index.js';
+import { makeRawConvModel } from './raw-conv.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, here.includes('dist') ? '../..' : '..');
+
+async function timeIt(fn: () => Promise<unknown>, { warmup = 2, minRuns = 5, minMs = 1500 } = {}): Promise<number> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const times: number[] = [];
+  const t0 = performance.now();
+  while (times.length < minRuns || performance.now() - t0 < minMs) {
+    const s = performance.now();
+    await fn();
+    times.push(performance.now() - s);
+    if (times.length > 2000) break;
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)]!;
+}
+
+const rt = createRuntime({ threads: 2 });
+const rng = new Rng(1);
+const results: Record<string, number | string | null> = {};
+const rows: [string, string, string][] = [];
+const report = (key: string, value: number | null, unit: string, target: string) => {
+  results[key] = value;
+  rows.push([key, value === null ? 'skipped' : `${value.toFixed(value < 10 ? 3 : 1)} ${unit}`, target]);
+  console.log(`${key.padEnd(24)} ${rows[rows.length - 1]![1].padEnd(16)} ${target}`);
+};
+
+// ---------------------------------------------------------------- raw ORT conv
+const C = 64;
+const HW = 128;
+const convFlops = 2 * C * C * 9 * HW * HW;
+{
+  const raw = await makeRawConvModel(C, HW);
+  const ms = await timeIt(() => raw.run());
+  report('rawConvGflops', convFlops / (ms * 1e6), 'GFLOP/s', 'reference (hand-built ORT Conv 64→64 3×3 at 1×64×128²)');
+}
+
+// ---------------------------------------------------------------- 8-layer conv stack through the IR
+const L = 8;
+const stack = (params: { w: Sym[]; b: Sym[] }, x: Sym): Sym => {
+  let h = x;
+  for (let i = 0; i < L; i++) {
+    h = add(conv(h, params.w[i]!, { padding: 1 }), params.b[i]!);
+    if (i < L - 1) h = relu(h);
+  }
+  return h;
+};
+const pspec = { w: Array.from({ length: L }, () => spec([C, C, 3, 3])), b: Array.from({ length: L }, () => spec([1, C, 1, 1])) };
+const xspec = spec([1, C, HW, HW]);
+const paramsHost = {
+  w: Array.from({ length: L }, () => rng.normalTensor([C, C, 3, 3], 0, Math.sqrt(2 / (9 * C)))),
+  b: Array.from({ length: L }, () => rng.normalTensor([1, C, 1, 1], 0, 0.01)),
+};
+const xHost = rng.normalTensor([1, C, HW, HW]);
+{
+  const f = rt.compile(stack, [pspec, xspec]);
+  const params = { w: paramsHost.w.map((t) => rt.tensor(t)), b: paramsHost.b.map((t) => rt.tensor(t)) };
+  const x = rt.tensor(xHost);
+  const fwdMs = await timeIt(() => f.run(params, x));
+  report('convStackGflops', (L * convFlops) / (fwdMs * 1e6), 'GFLOP/s', `≥ 0.6 × rawConvGflops = ${(0.6 * (results.rawConvGflops as number)).toFixed(1)}`);
+  results.convStackForwardMs = fwdMs;
+
+  // ------------------------------------------------------------ train step: forward + backward + Adam
+  const opt = adam({ lr: 1e-4 });
+  const loss = (p: { w: Sym[]; b: Sym[] }, batch: { x: Sym; y: Sym }) => {
+    const d = sub(stack(p, batch.x), batch.y);
+    return mul(d, d).mean();
+  };
+  const stateHost = opt.init(paramsHost);
+  const stepFn = (p: { w: Sym[]; b: Sym[] }, s: unknown, batch: { x: Sym; y: Sym }) => {
+    const [l, g] = valueAndGrad(loss, 0)(p, batch) as [Sym, { w: Sym[]; b: Sym[] }];
+    const u = opt.update(p, g, s as never);
+    return { params: u.params, state: u.state, loss: l };
+  };
+  const specOfTree = (t: unknown): unknown =>
+    Array.isArray(t) ? t.map(specOfTree) : t && typeof t === 'object' && 'data' in t ? spec((t as HostTensor).dims) : Object.fromEntries(Object.entries(t as object).map(([k, v]) => [k, specOfTree(v)]));
+  const step: Compiled = rt.compile(stepFn, [pspec, specOfTree(stateHost) as never, { x: xspec, y: xspec }]);
+  let p: unknown = params;
+  let s: unknown = specOfTree(stateHost) && mapTree(stateHost, (t) => rt.tensor(t));
+  const batch = { x, y: rt.tensor(rng.normalTensor([1, C, HW, HW])) };
+  const stepMs = await timeIt(async () => {
+    const out = (await step.run(p as never, s as never, batch)) as { params: unknown; state: unknown };
+    p = out.params;
+    s = out.state;
+  }, { warmup: 1, minRuns: 3, minMs: 3000 });
+  report('trainStepOverForward', stepMs / fwdMs, '×', '≤ 3.5');
+  results.trainStepMs = stepMs;
+}
+
+function mapTree(t: unknown, f: (h: HostTensor) => RuntimeTensor): unknown {
+  if (Array.isArray(t)) return t.map((c) => mapTree(c, f));
+  if (t && typeof t === 'object' && 'data' in t) return f(t as HostTensor);
+  return Object.fromEntries(Object.entries(t as object).map(([k, v]) => [k, mapTree(v, f)]));
+}
+
+// ---------------------------------------------------------------- call overhead
+{
+  const f = rt.compile((...xs: Sym[]) => xs.reduce((a, b) => add(a, b)), Array.from({ length: 10 }, () => spec([4])));
+  const ins = Array.from({ length: 10 }, () => rt.tensor(rng.normalTensor([4])));
+  await f.run(...ins);
+  const n = 2000;
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) await f.run(...ins);
+  report('callOverheadUs', ((performance.now() - t0) / n) * 1000, 'µs', '≤ 100 µs (10 small inputs)');
+}
+
+// ---------------------------------------------------------------- compile time of a 1,000-node graph
+{
+  const big = (x: Sym): Sym => {
+    let h = x;
+    for (let i = 0; i < 500; i++) h = add(sin(h), i * 1e-3);
+    return h;
+  };
+  const t0 = performance.now();
+  const f = rt.compile(big, [spec([16])]);
+  await f.ready();
+  const compileMs = performance.now() - t0;
+  report('compileMs', compileMs, 'ms', `≤ 300 ms (${f.nodeCount ?? '~1000'} ONNX nodes, session included)`);
+  const t1 = performance.now();
+  const g = rt.compile(big, [spec([16])]);
+  await g.ready();
+  report('cacheHitMs', performance.now() - t1, 'ms', '≤ 2 ms');
+}
+
+// ---------------------------------------------------------------- 2D DFT
+const fft2 = (x: Sym) => dft(dft(x, -2), -3);
+const numpyMs = (shape: number[]): number | null => {
+  const code = `import numpy as np, time\nx=(np.random.randn(*${JSON.stringify(shape)})+1j*np.random.randn(*${JSON.stringify(shape)})).astype(np.complex64)\nfor _ in range(3): np.fft.fft2(x)\nts=[]\nfor _ in range(30):\n  t=time.perf_counter(); np.fft.fft2(x); ts.append(time.perf_counter()-t)\nts.sort(); print(ts[len(ts)//2]*1000)`;
+  const r = spawnSync('python3', ['-c', code], { encoding: 'utf8' });
+  if (r.status !== 0) return null;
+  return Number(r.stdout.trim());
+};
+for (const shape of [[1, 320, 320], [15, 640, 368]]) {
+  const key = shape.join('x');
+  const f = rt.compile(fft2, [spec([...shape, 2])]);
+  const x = rt.tensor(rng.normalTensor([...shape, 2]));
+  const ms = await timeIt(() => f.run(x));
+  const np = numpyMs(shape);
+  report(`dft2dMs_${key}`, ms, 'ms', np === null ? 'numpy missing: ratio skipped' : `≤ 3 × numpy (${(ms / np).toFixed(2)}×)`);
+  report(`dft2dNumpyMs_${key}`, np, 'ms', 'numpy.fft.fft2, complex64, same run');
+  if (np !== null) results[`dft2dOverNumpy_${key}`] = ms / np;
+}
+
+mkdirSync(resolve(root, 'bench/results'), { recursive: true });
+const out = { date: new Date().toISOString(), machine: `${process.platform} ${process.arch}, node ${process.version}`, results };
+writeFileSync(resolve(root, 'bench/results/engine.json'), JSON.stringify(out, null, 2) + '\n');
+console.log(`\nwrote bench/results/engine.json`);
