@@ -1,17 +1,24 @@
 /**
- * The reference point for engine speed: one Conv node (C→C, 3×3, pad 1, 1×C×H×W) built by hand as
- * ONNX bytes and run directly with onnxruntime-node — no IR, no tracing, no medrecon runtime.
+ * The reference point for engine speed: one Conv node (C→C, 3×3, pad 1, 1×C×H×W), or a chain of
+ * `layers` Conv+Relu nodes, built by hand as ONNX bytes and run directly with onnxruntime-node — no IR, no tracing, no medrecon runtime.
  */
 import * as ort from 'onnxruntime-node';
 import { DataType, encodeModel } from '../src/onnx/proto.js';
 
-export async function makeRawConvModel(C: number, HW: number, threads = 2): Promise<{ run: () => Promise<unknown> }> {
+export async function makeRawConvModel(C: number, HW: number, threads = 2, layers = 1): Promise<{ run: () => Promise<unknown> }> {
   const w = new Float32Array(C * C * 9);
   for (let i = 0; i < w.length; i++) w[i] = Math.sin(i) * 0.05;
+  const nodes = [];
+  for (let l = 0; l < layers; l++) {
+    const src = l === 0 ? 'x' : `r${l - 1}`;
+    const dst = l === layers - 1 ? 'y' : `c${l}`;
+    nodes.push({ opType: 'Conv', inputs: [src, 'w'], outputs: [dst], attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } });
+    if (l < layers - 1) nodes.push({ opType: 'Relu', inputs: [dst], outputs: [`r${l}`] });
+  }
   const bytes = encodeModel({
     graph: {
       name: 'raw_conv',
-      nodes: [{ opType: 'Conv', inputs: ['x', 'w'], outputs: ['y'], attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } }],
+      nodes,
       initializers: [],
       inputs: [
         { name: 'x', elemType: DataType.FLOAT, dims: [1, C, HW, HW] },

@@ -36,8 +36,13 @@ export interface RuntimeOptions {
   threads?: number;
   /** Reject NaN/Inf in float inputs with NON_FINITE_INPUT (default false). */
   checkFinite?: boolean;
-  /** ORT graph optimisation level (default 'all'). */
-  graphOptimization?: 'all' | 'basic' | 'none';
+  /**
+   * ORT graph optimisation level (default 'extended'). 'all' adds ORT's NCHWc layout transforms,
+   * which pay off for inference-only conv chains but add a reorder per saved activation in training
+   * graphs (measured here on an 8-layer 64-channel conv stack at 128²: forward 65 ms either way,
+   * forward+backward 221 ms with 'extended' against 252 ms with 'all').
+   */
+  graphOptimization?: 'all' | 'extended' | 'basic' | 'none';
 }
 const RUNTIME_OPTION_KEYS = ['device', 'threads', 'checkFinite', 'graphOptimization'] as const;
 
@@ -92,7 +97,7 @@ interface SessionEntry {
   session?: Promise<InferenceSession>;
 }
 
-const GRAPH_OPT = { all: 'all', basic: 'basic', none: 'disabled' } as const;
+const GRAPH_OPT = { all: 'all', extended: 'extended', basic: 'basic', none: 'disabled' } as const;
 
 function specsKey(specs: readonly Tree<TensorSpec>[]): string {
   return specs
@@ -222,7 +227,7 @@ export class Runtime {
     if (!entry.session) {
       const options: InferenceSession.SessionOptions = {
         executionProviders: [EXECUTION_PROVIDERS[this.device]],
-        graphOptimizationLevel: GRAPH_OPT[this.opts.graphOptimization ?? 'all'],
+        graphOptimizationLevel: GRAPH_OPT[this.opts.graphOptimization ?? 'extended'],
         ...(this.opts.threads ? { intraOpNumThreads: this.opts.threads } : {}),
       };
       this.mstats.sessionsCreated++;
