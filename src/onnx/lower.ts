@@ -364,6 +364,38 @@ class Builder implements LowerCtx {
   }
 }
 
+/**
+ * Peephole: `add(conv(x, w), b)` where the conv result has no other use and `b` is a per-channel
+ * bias (size O, broadcast along axis 1 of the output) becomes one ONNX Conv with bias input.
+ */
+function convBiasFusions(order: readonly Node[], outputs: readonly Node[]): { byAdd: Map<number, { conv: Node<'conv'>; bias: Node }>; skip: Set<number> } {
+  const uses = new Map<number, number>();
+  for (const n of order) for (const i of n.inputs) uses.set(i.id, (uses.get(i.id) ?? 0) + 1);
+  for (const o of outputs) uses.set(o.id, (uses.get(o.id) ?? 0) + 1);
+  const byAdd = new Map<number, { conv: Node<'conv'>; bias: Node }>();
+  const skip = new Set<number>();
+  for (const n of order) {
+    if (n.op !== 'add' || n.dtype !== 'float32') continue;
+    for (const [ci, bi] of [[0, 1], [1, 0]] as const) {
+      const c = n.inputs[ci]!;
+      const bias = n.inputs[bi]!;
+      if (c.op !== 'conv' || uses.get(c.id) !== 1 || skip.has(c.id)) continue;
+      const r = c.shape.length;
+      const O = c.shape[1]!;
+      // bias must broadcast only along the channel axis: right-aligned shape (…, O, 1, …, 1) with leading 1s
+      const bs = bias.shape;
+      if (bs.length > r || bs.length < r - 1) continue;
+      const aligned = [...Array<number>(r - bs.length).fill(1), ...bs];
+      if (aligned[1] !== O || aligned.some((d, i) => i !== 1 && d !== 1)) continue;
+      if (n.shape.join(',') !== c.shape.join(',')) continue;
+      byAdd.set(n.id, { conv: c as Node<'conv'>, bias });
+      skip.add(c.id);
+      break;
+    }
+  }
+  return { byAdd, skip };
+}
+
 function lowerNode(ctx: LowerCtx, n: Node, ins: readonly string[], want: string): string {
   const rule = LOWERINGS[n.op] as Lowering<OpName>;
   return rule(ctx, n, ins, want);
@@ -398,12 +430,22 @@ export function lowerToOnnx(traced: Traced, opts: LowerOptions = {}): Lowered {
   traced.outputs.forEach((o, i) => {
     if (!wantFor.has(o.node.id) && o.node.op !== 'input' && o.node.op !== 'const') wantFor.set(o.node.id, outputNames[i]!);
   });
-  for (const n of topoSort(traced.outputs.map((o) => o.node))) {
-    if (values.has(n.id)) continue;
+  const order = topoSort(traced.outputs.map((o) => o.node));
+  const fused = convBiasFusions(order, traced.outputs.map((o) => o.node));
+  for (const n of order) {
+    if (values.has(n.id) || fused.skip.has(n.id)) continue;
     if (n.op === 'input') {
       throw new MedreconError('INVALID_ARGUMENT', `lowerToOnnx: the graph uses input '${(n as Node<'input'>).attrs.name}' that is not an argument of the traced function`);
     }
     const want = wantFor.get(n.id) ?? b.reserve(`v${n.id}`);
+    const f = fused.byAdd.get(n.id);
+    if (f) {
+      // Conv with its bias as ONNX's third input (lets ORT fuse a following activation too)
+      const [x, w] = f.conv.inputs.map((i) => values.get(i.id)!) as [string, string];
+      const bias = b.op('Reshape', [values.get(f.bias.id)!, b.i64([f.conv.shape[1]!])]);
+      values.set(n.id, b.op('Conv', [x, w, bias], convAttrs(f.conv.attrs, f.conv.inputs[1]!.shape.slice(2)), want));
+      continue;
+    }
     values.set(n.id, lowerNode(b, n, n.inputs.map((i) => values.get(i.id)!), want));
   }
   traced.outputs.forEach((o, i) => {
