@@ -6,35 +6,19 @@
  * All figures are measured side by side in one run on this machine; targets are ratios or bounds
  * reported next to each figure, never asserted in tests.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import { Rng } from '../src/core/rng.js';
 import type { HostTensor } from '../src/core/tensor.js';
 import { valueAndGrad } from '../src/autodiff/index.js';
 import { type Sym, add, conv, dft, mul, relu, sin, spec, sub } from '../src/ir/index.js';
 import { createRuntime } from '../src/node/index.js';
 import type { Compiled, RuntimeTensor } from '../src/runtime/index.js';
-import { adam } from '../src/train/index.js';
+import { adam, specTree } from '../src/train/index.js';
 import { makeRawConvModel } from './raw-conv.js';
+import { numpyFft2, repoRoot, timeIt } from './util.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, here.includes('dist') ? '../..' : '..');
-
-async function timeIt(fn: () => Promise<unknown>, { warmup = 2, minRuns = 5, minMs = 1500 } = {}): Promise<number> {
-  for (let i = 0; i < warmup; i++) await fn();
-  const times: number[] = [];
-  const t0 = performance.now();
-  while (times.length < minRuns || performance.now() - t0 < minMs) {
-    const s = performance.now();
-    await fn();
-    times.push(performance.now() - s);
-    if (times.length > 2000) break;
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
-}
+const root = repoRoot(import.meta.url);
 
 const rt = createRuntime({ threads: 2 });
 const rng = new Rng(1);
@@ -96,11 +80,9 @@ const xHost = rng.normalTensor([1, C, HW, HW]);
     const u = opt.update(p, g, s as never);
     return { params: u.params, state: u.state, loss: l };
   };
-  const specOfTree = (t: unknown): unknown =>
-    Array.isArray(t) ? t.map(specOfTree) : t && typeof t === 'object' && 'data' in t ? spec((t as HostTensor).dims) : Object.fromEntries(Object.entries(t as object).map(([k, v]) => [k, specOfTree(v)]));
-  const step: Compiled = rt.compile(stepFn, [pspec, specOfTree(stateHost) as never, { x: xspec, y: xspec }]);
+  const step: Compiled = rt.compile(stepFn, [pspec, specTree(stateHost), { x: xspec, y: xspec }]);
   let p: unknown = params;
-  let s: unknown = specOfTree(stateHost) && mapTree(stateHost, (t) => rt.tensor(t));
+  let s: unknown = mapTree(stateHost, (t) => rt.tensor(t));
   const batch = { x, y: rt.tensor(rng.normalTensor([1, C, HW, HW])) };
   const runStep = async () => {
     const out = (await step.run(p as never, s as never, batch)) as { params: unknown; state: unknown };
@@ -174,18 +156,12 @@ function mapTree(t: unknown, f: (h: HostTensor) => RuntimeTensor): unknown {
 
 // ---------------------------------------------------------------- 2D DFT
 const fft2 = (x: Sym) => dft(dft(x, -2), -3);
-const numpyMs = (shape: number[]): number | null => {
-  const code = `import numpy as np, time\nx=(np.random.randn(*${JSON.stringify(shape)})+1j*np.random.randn(*${JSON.stringify(shape)})).astype(np.complex64)\nfor _ in range(3): np.fft.fft2(x)\nts=[]\nfor _ in range(30):\n  t=time.perf_counter(); np.fft.fft2(x); ts.append(time.perf_counter()-t)\nts.sort(); print(ts[len(ts)//2]*1000)`;
-  const r = spawnSync('python3', ['-c', code], { encoding: 'utf8' });
-  if (r.status !== 0) return null;
-  return Number(r.stdout.trim());
-};
 for (const shape of [[1, 320, 320], [15, 640, 368]]) {
   const key = shape.join('x');
   const f = rt.compile(fft2, [spec([...shape, 2])]);
   const x = rt.tensor(rng.normalTensor([...shape, 2]));
   const ms = await timeIt(() => f.run(x));
-  const np = numpyMs(shape);
+  const np = numpyFft2(shape[0]!, shape[1]!, shape[2]!).ms;
   report(`dft2dMs_${key}`, ms, 'ms', np === null ? 'numpy missing: ratio skipped' : `≤ 3 × numpy (${(ms / np).toFixed(2)}×)`);
   report(`dft2dNumpyMs_${key}`, np, 'ms', 'numpy.fft.fft2, complex64, same run');
   if (np !== null) results[`dft2dOverNumpy_${key}`] = ms / np;
