@@ -15,3 +15,4 @@ export { type RawTensor, toRaw, fromRaw, raw } from './raw.js';
 export { EVAL, type Evaluator, type EvalContext, evaluateRaw, evaluate, interpret } from './evaluate.js';
 export { erf, sigmoid, softplus } from './special.js';
 export { twiddles } from './index-ops.js';
+export { createInterpExecutor } from './executor.js';

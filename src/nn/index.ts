@@ -2,3 +2,4 @@
 export * from './params.js';
 export * from './layers.js';
 export * from './models/dncnn.js';
+export * from './denoiser.js';

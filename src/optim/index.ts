@@ -1,0 +1,2 @@
+/** optim: data fidelities, priors, iterative algorithms, plug-and-play. */
+export * from './types.js';
