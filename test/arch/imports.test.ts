@@ -1,7 +1,8 @@
 /**
  * Architecture check: the import direction of design.md §2.
  * core ← ir ← {interp, autodiff, onnx} ← runtime; nn/physics/diffusion/optim/train never import
- * runtime-binding code (node/, web/, cli/) or a concrete ORT package; only node/ and web/ import ORT.
+ * runtime-binding code (node/, web/, cli/) or a concrete ORT package; only node/ and web/ import ORT;
+ * web/ (browser code) imports neither node/ nor cli/ nor any `node:` builtin.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, dirname } from 'node:path';
@@ -37,10 +38,12 @@ const ALLOWED: Record<string, string[]> = {
   optim: ['core', 'ir', 'autodiff', 'physics', 'nn', 'metrics'],
   diffusion: ['core', 'ir', 'autodiff', 'nn', 'physics', 'optim'],
   node: ['*'],
-  web: ['*'],
+  web: ['*'], // but see DENIED
   cli: ['node', 'core', 'io', 'metrics', 'ir', 'nn', 'physics', 'optim', 'diffusion', 'train', 'runtime'],
   '(root)': ['*'],
 };
+/** Folders a folder must not import even under '*' (browser code must not reach Node-only code). */
+const DENIED: Record<string, string[]> = { web: ['node', 'cli'] };
 const ORT = /^onnxruntime-(node|web)$/;
 
 describe('import direction (design.md §2)', () => {
@@ -57,9 +60,11 @@ describe('import direction (design.md §2)', () => {
           expect(['node', 'web'], `${relative(SRC, f)} imports ${s}`).toContain(from);
           continue;
         }
+        if (from === 'web') expect(s.startsWith('node:'), `${relative(SRC, f)} (browser code) imports the Node builtin ${s}`).toBe(false);
         if (!s.startsWith('.')) continue;
         const to = layer(resolve(dirname(f), s));
         if (to === from) continue;
+        expect(DENIED[from] ?? [], `${relative(SRC, f)} (${from}) must not import ${s} (${to})`).not.toContain(to);
         const ok = ALLOWED[from] ?? [];
         expect(ok.includes('*') || ok.includes(to), `${relative(SRC, f)} (${from}) must not import ${s} (${to})`).toBe(true);
       }
