@@ -2,51 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
 import { type HostTensor, tensor } from '../../src/core/tensor.js';
 import { createInterpExecutor } from '../../src/interp/index.js';
-import { constant, matmul, transpose } from '../../src/ir/sym.js';
 import { createRuntime } from '../../src/node/index.js';
-import { type LinearOperator, linearOperator } from '../../src/physics/operator.js';
+import { linearOperator } from '../../src/physics/operator.js';
 import { fista } from '../../src/optim/fista.js';
 import { pgd } from '../../src/optim/pgd.js';
 import { l1Prior } from '../../src/optim/prior.js';
 import { tvPrior, tvProx } from '../../src/optim/tv.js';
-import { evalHost, maxAbsDiff, solveDense } from './helpers.js';
+import { conditioned, evalHost, matOp, maxAbsDiff, solveDense } from './helpers.js';
 import type { IterationRecord } from '../../src/optim/types.js';
 
 const ex = createInterpExecutor();
-
-/** Dense m×n matrix operator x [n] → M x [m] (float32 entries). */
-export function matOp(M: Float32Array, m: number, n: number): LinearOperator {
-  const c = constant(tensor([m, n], M));
-  return linearOperator('matrix', [n], [m], (x) => matmul(c, x), (y) => matmul(transpose(c), y));
-}
-
-/** Random m×n matrix with singular values spread in [smin, smax] (U diag(s) Vᵀ, U, V orthonormal by Gram–Schmidt). */
-export function conditioned(m: number, n: number, smin: number, smax: number, seed: number): Float32Array {
-  const rng = new Rng(seed);
-  const orth = (k: number, d: number): Float64Array[] => {
-    const vs: Float64Array[] = [];
-    while (vs.length < k) {
-      const v = Float64Array.from(rng.normal(d));
-      for (const u of vs) {
-        let p = 0;
-        for (let i = 0; i < d; i++) p += u[i]! * v[i]!;
-        for (let i = 0; i < d; i++) v[i] = v[i]! - p * u[i]!;
-      }
-      const nv = Math.hypot(...v);
-      vs.push(v.map((a) => a / nv));
-    }
-    return vs;
-  };
-  const k = Math.min(m, n);
-  const U = orth(k, m);
-  const V = orth(k, n);
-  const M = new Float32Array(m * n);
-  for (let j = 0; j < k; j++) {
-    const s = smin * (smax / smin) ** (j / Math.max(1, k - 1));
-    for (let a = 0; a < m; a++) for (let b = 0; b < n; b++) M[a * n + b] = M[a * n + b]! + s * U[j]![a]! * V[j]![b]!;
-  }
-  return M;
-}
 
 function normalSolution(M: Float32Array, m: number, n: number, y: Float32Array): Float64Array {
   const AtA = new Float64Array(n * n);

@@ -3,6 +3,8 @@ import { type HostTensor, tensor } from '../../src/core/tensor.js';
 import { Rng } from '../../src/core/rng.js';
 import type { Executor } from '../../src/ir/executor.js';
 import { type Sym, spec } from '../../src/ir/index.js';
+import { constant, matmul, transpose } from '../../src/ir/sym.js';
+import { type LinearOperator, linearOperator } from '../../src/physics/operator.js';
 
 export function randn(dims: readonly number[], seed: number, std = 1): HostTensor<'float32'> {
   const n = dims.reduce((a, b) => a * b, 1);
@@ -56,3 +58,38 @@ export function solveDense(M: Float64Array, r: Float64Array, n: number): Float64
   }
   return x;
 }
+
+/** Dense m×n matrix operator x [n] → M x [m] (float32 entries). */
+export function matOp(M: Float32Array, m: number, n: number): LinearOperator {
+  const c = constant(tensor([m, n], M));
+  return linearOperator('matrix', [n], [m], (x) => matmul(c, x), (y) => matmul(transpose(c), y));
+}
+
+/** Random m×n matrix with singular values spread in [smin, smax] (U diag(s) Vᵀ, U, V orthonormal by Gram–Schmidt). */
+export function conditioned(m: number, n: number, smin: number, smax: number, seed: number): Float32Array {
+  const rng = new Rng(seed);
+  const orth = (k: number, d: number): Float64Array[] => {
+    const vs: Float64Array[] = [];
+    while (vs.length < k) {
+      const v = Float64Array.from(rng.normal(d));
+      for (const u of vs) {
+        let p = 0;
+        for (let i = 0; i < d; i++) p += u[i]! * v[i]!;
+        for (let i = 0; i < d; i++) v[i] = v[i]! - p * u[i]!;
+      }
+      const nv = Math.hypot(...v);
+      vs.push(v.map((a) => a / nv));
+    }
+    return vs;
+  };
+  const k = Math.min(m, n);
+  const U = orth(k, m);
+  const V = orth(k, n);
+  const M = new Float32Array(m * n);
+  for (let j = 0; j < k; j++) {
+    const s = smin * (smax / smin) ** (j / Math.max(1, k - 1));
+    for (let a = 0; a < m; a++) for (let b = 0; b < n; b++) M[a * n + b] = M[a * n + b]! + s * U[j]![a]! * V[j]![b]!;
+  }
+  return M;
+}
+
