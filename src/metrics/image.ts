@@ -12,7 +12,7 @@
  * @example
  *   psnr(tensor([4], [0, 1, 1, 0]), tensor([4], [0, 1, 0.9, 0.1])); // 10·log10(1 / 0.005) ≈ 23.01
  */
-import { MedreconError } from '../core/errors.js';
+import { MedreconError, checkOptions } from '../core/errors.js';
 import type { HostTensor } from '../core/tensor.js';
 
 function checkPair(gt: HostTensor, x: HostTensor, where: string): void {
@@ -63,17 +63,41 @@ export function psnr(gt: HostTensor, x: HostTensor, dataRange?: number): number 
 }
 
 /** Structural similarity (see the module comment); images are the last two axes, ≥ 7×7. */
-export function ssim(gt: HostTensor, x: HostTensor, dataRange?: number, opts: { winSize?: number; k1?: number; k2?: number } = {}): number {
-  checkPair(gt, x, 'ssim');
+export function ssim(gt: HostTensor, x: HostTensor, dataRange?: number, opts: SsimOptions = {}): number {
+  const per = ssimSlices(gt, x, dataRange, opts, 'ssim');
+  let t = 0;
+  for (const v of per) t += v;
+  return t / per.length;
+}
+
+export interface SsimOptions {
+  /** Odd window size (default 7). */
+  winSize?: number;
+  k1?: number;
+  k2?: number;
+}
+
+/**
+ * SSIM of each 2-D image (last two axes; leading axes flattened into slices), all with the same
+ * data range R (default max(gt) over the whole tensor — the fastMRI volume convention).
+ * @example ssimPerSlice(gtVolume, recVolume) // [S] values; their mean is ssim(gtVolume, recVolume)
+ */
+export function ssimPerSlice(gt: HostTensor, x: HostTensor, dataRange?: number, opts: SsimOptions = {}): number[] {
+  return ssimSlices(gt, x, dataRange, opts, 'ssimPerSlice');
+}
+
+function ssimSlices(gt: HostTensor, x: HostTensor, dataRange: number | undefined, opts: SsimOptions, where: string): number[] {
+  checkPair(gt, x, where);
+  checkOptions(where, opts, ['winSize', 'k1', 'k2']);
   const win = opts.winSize ?? 7;
   const k1 = opts.k1 ?? 0.01;
   const k2 = opts.k2 ?? 0.03;
-  if (gt.dims.length < 2) throw new MedreconError('SHAPE_MISMATCH', 'ssim: needs at least 2 dims');
+  if (gt.dims.length < 2) throw new MedreconError('SHAPE_MISMATCH', `${where}: needs at least 2 dims`);
   const H = gt.dims[gt.dims.length - 2]!;
   const W = gt.dims[gt.dims.length - 1]!;
-  if (H < win || W < win || win % 2 !== 1) throw new MedreconError('INVALID_ARGUMENT', `ssim: image ${H}×${W} smaller than the odd window ${win}`);
+  if (H < win || W < win || win % 2 !== 1) throw new MedreconError('INVALID_ARGUMENT', `${where}: image ${H}×${W} smaller than the odd window ${win}`);
   const r = dataRange ?? maxOf(gt);
-  if (!(r > 0) || !Number.isFinite(r)) throw new MedreconError('INVALID_ARGUMENT', `ssim: data range must be positive and finite, got ${r}`);
+  if (!(r > 0) || !Number.isFinite(r)) throw new MedreconError('INVALID_ARGUMENT', `${where}: data range must be positive and finite, got ${r}`);
   const C1 = (k1 * r) ** 2;
   const C2 = (k2 * r) ** 2;
   const np = win * win;
@@ -82,7 +106,7 @@ export function ssim(gt: HostTensor, x: HostTensor, dataRange?: number, opts: { 
   // Summed-area tables of a, b, a², b², ab for one slice.
   const S = (H + 1) * (W + 1);
   const tabs = [new Float64Array(S), new Float64Array(S), new Float64Array(S), new Float64Array(S), new Float64Array(S)];
-  let total = 0;
+  const out: number[] = [];
   for (let s = 0; s < slices; s++) {
     const o = s * H * W;
     for (let i = 0; i < H; i++) {
@@ -110,7 +134,7 @@ export function ssim(gt: HostTensor, x: HostTensor, dataRange?: number, opts: { 
         acc += ((2 * ux * uy + C1) * (2 * vxy + C2)) / ((ux * ux + uy * uy + C1) * (vx + vy + C2));
       }
     }
-    total += acc / ((H - win + 1) * (W - win + 1));
+    out.push(acc / ((H - win + 1) * (W - win + 1)));
   }
-  return total / slices;
+  return out;
 }
