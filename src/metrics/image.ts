@@ -7,7 +7,8 @@
  * - ssim(gt, x, R): mean SSIM over 7×7 uniform windows lying fully inside each 2-D image (the last
  *   two axes; leading axes are slices, averaged), k1 = 0.01, k2 = 0.03, sample covariance
  *   (N/(N−1)), as `skimage.metrics.structural_similarity(..., win_size=7, data_range=R)` and
- *   fastMRI's `ssim`, with R = max(gt) by default.
+ *   fastMRI's `ssim`, with R = max(gt) by default; `ssimPerSlice` returns the per-image values.
+ *   Per-volume evaluation (per-slice tables, complex → magnitude) is in ./volume.ts.
  *
  * @example
  *   psnr(tensor([4], [0, 1, 1, 0]), tensor([4], [0, 1, 0.9, 0.1])); // 10·log10(1 / 0.005) ≈ 23.01
