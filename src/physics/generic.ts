@@ -20,12 +20,12 @@
  * - `maskOp(mask)`: inpainting, y = m ⊙ x (self-adjoint; y keeps the image shape, 0 where missing).
  *
  * Kernel makers (host, float32 [kh, kw], sum 1): `gaussianKernel`, `uniformKernel`, `motionKernel`;
- * `randomMask(shape, keep, rng)` for inpainting.
+ * `randomInpaintingMask(shape, keep, rng)` for inpainting.
  *
  * @example
  *   const A = blurOp(gaussianKernel(2), [1, 1, 128, 128]);       // circular Gaussian blur
  *   const S = downsampleOp(4, [1, 1, 128, 128], { filter: 'bicubic' }); // → [1, 1, 32, 32]
- *   const M = maskOp(randomMask([128, 128], 0.3, new Rng(0)));
+ *   const M = maskOp(randomInpaintingMask([128, 128], 0.3, new Rng(0)));
  */
 import { MedreconError, checkOptions } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
@@ -334,7 +334,7 @@ export function downsampleOp(factor: number, shape: readonly number[], opts: Dow
  * image (NumPy rules, aligned at the right; for complex images, against the shape without its
  * trailing 2). The input shape is `opts.shape` or the mask's own shape (+[2] when complex).
  * @example
- *   const M = maskOp(randomMask([64, 64], 0.5, new Rng(1)), { shape: [1, 1, 64, 64] });
+ *   const M = maskOp(randomInpaintingMask([64, 64], 0.5, new Rng(1)), { shape: [1, 1, 64, 64] });
  */
 export function maskOp(mask: HostTensor, opts: ImageOpOptions & { shape?: readonly number[] } = {}): LinearOperator {
   checkOptions('maskOp', opts, ['complex', 'shape']);
@@ -352,10 +352,10 @@ export function maskOp(mask: HostTensor, opts: ImageOpOptions & { shape?: readon
 
 /**
  * Random inpainting mask: each entry is 1 (kept) with probability `keep`, else 0.
- * @example randomMask([128, 128], 0.3, new Rng(7)) // keep 30 % of the pixels
+ * @example randomInpaintingMask([128, 128], 0.3, new Rng(7)) // keep 30 % of the pixels
  */
-export function randomMask(shape: readonly number[], keep: number, rng: Rng): HostTensor<'float32'> {
-  if (!(keep >= 0 && keep <= 1)) throw new MedreconError('INVALID_ARGUMENT', `randomMask: keep must be in [0, 1], got ${keep}`);
+export function randomInpaintingMask(shape: readonly number[], keep: number, rng: Rng): HostTensor<'float32'> {
+  if (!(keep >= 0 && keep <= 1)) throw new MedreconError('INVALID_ARGUMENT', `randomInpaintingMask: keep must be in [0, 1], got ${keep}`);
   const u = rng.uniform(sizeOf(shape));
   return tensor(shape, u.map((v) => (v < keep ? 1 : 0)));
 }

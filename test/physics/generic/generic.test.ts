@@ -8,7 +8,7 @@ import { specOf } from '../../../src/ir/trace.js';
 import { createRuntime } from '../../../src/node/index.js';
 import { adjointCheck, dotTest, linearityCheck, opNorm } from '../../../src/physics/algorithms.js';
 import {
-  blurOp, blurTransfer, denoisingOp, downsampleFilter, downsampleOp, gaussianKernel, maskOp, motionKernel, randomMask, uniformKernel,
+  blurOp, blurTransfer, denoisingOp, downsampleFilter, downsampleOp, gaussianKernel, maskOp, motionKernel, randomInpaintingMask, uniformKernel,
 } from '../../../src/physics/generic.js';
 import type { LinearOperator } from '../../../src/physics/operator.js';
 
@@ -56,8 +56,8 @@ const registry: [string, LinearOperator][] = [
   ['downsample 2 bicubic', downsampleOp(2, [1, 1, 12, 8], { filter: 'bicubic' })],
   ['downsample 3 gaussian', downsampleOp(3, [9, 12], { filter: 'gaussian' })],
   ['downsample 2 bicubic complex', downsampleOp(2, [8, 8, 2], { complex: true })],
-  ['mask', maskOp(randomMask([6, 7], 0.5, new Rng(3)), { shape: [2, 6, 7] })],
-  ['mask complex', maskOp(randomMask([6, 7], 0.5, new Rng(3)), { complex: true })],
+  ['mask', maskOp(randomInpaintingMask([6, 7], 0.5, new Rng(3)), { shape: [2, 6, 7] })],
+  ['mask complex', maskOp(randomInpaintingMask([6, 7], 0.5, new Rng(3)), { complex: true })],
 ];
 
 describe('generic operators: dot test, linearity (interpreter, float64)', () => {
@@ -189,8 +189,8 @@ describe('downsampleOp', () => {
 });
 
 describe('maskOp', () => {
-  it('multiplies by the mask, broadcasting; randomMask keeps about the asked fraction', async () => {
-    const m = randomMask([50, 40], 0.3, new Rng(1));
+  it('multiplies by the mask, broadcasting; randomInpaintingMask keeps about the asked fraction', async () => {
+    const m = randomInpaintingMask([50, 40], 0.3, new Rng(1));
     const frac = m.data.reduce((a, b) => a + b, 0) / 2000;
     expect(Math.abs(frac - 0.3)).toBeLessThan(0.04);
     const x = new Rng(2).normalTensor([3, 50, 40]);
