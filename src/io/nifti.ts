@@ -425,7 +425,7 @@ export function writeNifti(vol: Volume, opts: WriteNiftiOptions = {}): Uint8Arra
     dv.setInt16(72, item * 8, true);
     pixdim.forEach((p, k) => dv.setFloat32(76 + 4 * k, p, true));
     dv.setFloat32(108, voxOffset, true);
-    dv.setFloat32(112, isInt || slope !== 1 || inter !== 0 ? slope : 0, true);
+    dv.setFloat32(112, slope, true);
     dv.setFloat32(116, inter, true);
     out[123] = units;
     dv.setFloat32(124, cal[1]!, true);
@@ -446,7 +446,7 @@ export function writeNifti(vol: Volume, opts: WriteNiftiOptions = {}): Uint8Arra
     dim.forEach((d, k) => dv.setBigInt64(16 + 8 * k, BigInt(d), true));
     pixdim.forEach((p, k) => dv.setFloat64(104 + 8 * k, p, true));
     dv.setBigInt64(168, BigInt(voxOffset), true);
-    dv.setFloat64(176, isInt || slope !== 1 || inter !== 0 ? slope : 0, true);
+    dv.setFloat64(176, slope, true);
     dv.setFloat64(184, inter, true);
     dv.setFloat64(192, cal[1]!, true);
     dv.setFloat64(200, cal[0]!, true);
