@@ -24,7 +24,7 @@ import type { HostTensor } from '../core/tensor.js';
 export type WorldSpace = 'RAS' | 'LPS';
 
 export interface Volume {
-  readonly data: HostTensor<'float32'> | HostTensor<'int32'>;
+  readonly data: HostTensor<'float32' | 'int32'>;
   /** mm per voxel step, one per axis of `data` in the same order. */
   readonly spacing: number[];
   /** 4×4 voxel (i=x, j=y, k=z) → world (mm) matrix, row-major; frame is `meta.space`. */

@@ -40,6 +40,7 @@ const SLICE = 16384;
  */
 export function inflateBounded(bytes: Uint8Array, kind: Kind, maxBytes: number, what: string, stopAfter = Infinity): Uint8Array {
   const chunks: Uint8Array[] = [];
+  let members = 0;
   let total = 0;
   let done = false;
   const onData = (d: Uint8Array, final: boolean): void => {
@@ -50,6 +51,7 @@ export function inflateBounded(bytes: Uint8Array, kind: Kind, maxBytes: number, 
     if (final) done = true;
   };
   const s = kind === 'gzip' ? new Gunzip(onData) : kind === 'zlib' ? new Unzlib(onData) : new Inflate(onData);
+  if (s instanceof Gunzip) s.onmember = () => void members++;
   try {
     for (let p = 0; p < bytes.length && !done; p += SLICE) {
       const end = Math.min(bytes.length, p + SLICE);
@@ -63,12 +65,23 @@ export function inflateBounded(bytes: Uint8Array, kind: Kind, maxBytes: number, 
     throw new MedreconError('CORRUPT_FILE', `${what}: bad ${kind} stream (${(e as Error).message})`, {}, { cause: e });
   }
   if (!done && total < stopAfter) throw new MedreconError('CORRUPT_FILE', `${what}: truncated ${kind} stream`);
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.length;
+  let out: Uint8Array;
+  if (chunks.length === 1) out = chunks[0]!;
+  else {
+    out = new Uint8Array(total);
+    let o = 0;
+    for (const c of chunks) {
+      out.set(c, o);
+      o += c.length;
+    }
+  }
+  // fflate does not check the gzip trailer: for a single-member stream verify CRC-32 and ISIZE
+  // (onmember fires only for members after the first).
+  if (kind === 'gzip' && done && members === 0) {
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (bytes.length < 18 || dv.getUint32(bytes.length - 8, true) !== crc32(out) || dv.getUint32(bytes.length - 4, true) !== out.length >>> 0) {
+      throw new MedreconError('CORRUPT_FILE', `${what}: gzip CRC/size check failed (truncated or damaged)`);
+    }
   }
   return out;
 }

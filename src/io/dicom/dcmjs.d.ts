@@ -18,6 +18,8 @@ declare module 'dcmjs' {
   export interface DcmjsLogger {
     getLevel(): number;
     setLevel(level: number | string, persist?: boolean): void;
+    warn: (...args: unknown[]) => void;
+    error: (...args: unknown[]) => void;
   }
   export const log: DcmjsLogger & { getLogger(name: string): DcmjsLogger };
 }

@@ -70,17 +70,25 @@ function item(x: unknown): Dataset | undefined {
 }
 
 /**
- * Parse one DICOM Part-10 file with dcmjs. Returns the naturalized dataset and its transfer syntax.
- * dcmjs's console logging is silenced for the call.
+ * Parse one DICOM Part-10 file with dcmjs. Returns the naturalized dataset, its transfer syntax and
+ * dcmjs's validation messages (`warnings`, e.g. an element longer than the file: dcmjs then reads
+ * what is there; pixel data is checked for completeness separately). dcmjs's console logging is
+ * silenced for the call.
  */
-export function parseDicom(bytes: Uint8Array): { dataset: Dataset; transferSyntax: string } {
+export function parseDicom(bytes: Uint8Array): { dataset: Dataset; transferSyntax: string; warnings: string[] } {
   if (bytes.length < 132 || bytes[128] !== 0x44 || bytes[129] !== 0x49 || bytes[130] !== 0x43 || bytes[131] !== 0x4d) {
     throw corrupt('not a DICOM Part-10 file (no "DICM" after the 128-byte preamble)');
   }
   const ab = bytes.slice().buffer;
-  const loggers = [dcmLog, dcmLog.getLogger('validation.dcmjs')];
-  const levels = loggers.map((l) => l.getLevel());
-  for (const l of loggers) l.setLevel('silent', false);
+  // dcmjs logs to the console; silence it and keep its validation messages as parse warnings.
+  const vlog = dcmLog.getLogger('validation.dcmjs');
+  const level = dcmLog.getLevel();
+  const [warn0, error0] = [vlog.warn, vlog.error];
+  const warnings: string[] = [];
+  dcmLog.setLevel('silent', false);
+  vlog.warn = vlog.error = (...a: unknown[]) => {
+    if (warnings.length < 20) warnings.push(a.map(String).join(' '));
+  };
   let ds: Dataset;
   let meta: Dataset;
   try {
@@ -91,11 +99,13 @@ export function parseDicom(bytes: Uint8Array): { dataset: Dataset; transferSynta
     if (e instanceof MedreconError) throw e;
     throw new MedreconError('CORRUPT_FILE', `dicom: parse failed (${(e as Error)?.message ?? String(e)})`, {}, { cause: e });
   } finally {
-    loggers.forEach((l, k) => l.setLevel(levels[k]!, false));
+    dcmLog.setLevel(level, false);
+    vlog.warn = warn0;
+    vlog.error = error0;
   }
   const ts = typeof meta['TransferSyntaxUID'] === 'string' ? (meta['TransferSyntaxUID'] as string).replace(/\0/g, '').trim() : '';
   if (!ts) throw corrupt('missing TransferSyntaxUID');
-  return { dataset: ds, transferSyntax: ts };
+  return { dataset: ds, transferSyntax: ts, warnings };
 }
 
 interface PixelLayout {
@@ -326,7 +336,7 @@ function framePositions(ds: Dataset, g: Geometry, frames: number): (number[] | u
  * `meta`: { format: 'dicom', space: 'LPS', dicom: {...identifiers, TransferSyntaxUID}, window? }.
  */
 export function readDicom(bytes: Uint8Array): Volume {
-  const { dataset, transferSyntax } = parseDicom(bytes);
+  const { dataset, transferSyntax, warnings } = parseDicom(bytes);
   const { values, L } = decodeFile(dataset, transferSyntax);
   const g = geometryOf(dataset);
   const step = num(dataset['SpacingBetweenSlices']) ?? num(dataset['SliceThickness']) ?? num(item(item(dataset['SharedFunctionalGroupsSequence'])?.['PixelMeasuresSequence'])?.['SliceThickness']) ?? 1;
@@ -335,7 +345,7 @@ export function readDicom(bytes: Uint8Array): Volume {
   const spacing = [dz, g.ps[0], g.ps[1]];
   if (L.spp === 3) spacing.push(1);
   const window = windowOf(dataset);
-  return { data: toTensor(values, dims), spacing, affine, meta: { format: 'dicom', space: 'LPS', dicom: summarize(dataset, transferSyntax), ...(window ? { window } : {}) } };
+  return { data: toTensor(values, dims), spacing, affine, meta: { format: 'dicom', space: 'LPS', dicom: summarize(dataset, transferSyntax), ...(window ? { window } : {}), parseWarnings: warnings } };
 }
 
 export interface ReadDicomSeriesOptions {
@@ -353,16 +363,16 @@ export interface ReadDicomSeriesOptions {
  */
 export function readDicomSeries(files: readonly DicomFile[], opts: ReadDicomSeriesOptions = {}): Volume {
   checkOptions('readDicomSeries', opts, ['seriesUid', 'skipInvalid']);
-  const parsed: { name: string; dataset: Dataset; ts: string }[] = [];
+  const parsed: { name: string; dataset: Dataset; ts: string; warnings: string[] }[] = [];
   const skipped: string[] = [];
   for (const f of files) {
     try {
-      const { dataset, transferSyntax } = parseDicom(f.bytes);
+      const { dataset, transferSyntax, warnings } = parseDicom(f.bytes);
       if (dataset['PixelData'] === undefined) {
         skipped.push(f.name);
         continue;
       }
-      parsed.push({ name: f.name, dataset, ts: transferSyntax });
+      parsed.push({ name: f.name, dataset, ts: transferSyntax, warnings });
     } catch (e) {
       if (opts.skipInvalid && e instanceof MedreconError && e.code === 'CORRUPT_FILE') skipped.push(f.name);
       else if (e instanceof MedreconError) throw new MedreconError(e.code, `${f.name}: ${e.message}`, { ...e.details, file: f.name }, { cause: e });
@@ -437,6 +447,7 @@ export function readDicomSeries(files: readonly DicomFile[], opts: ReadDicomSeri
     meta: {
       format: 'dicom', space: 'LPS', dicom: summarize(ds0, keyed[0]!.p.ts), ...(window ? { window } : {}),
       files: keyed.map((x) => x.p.name), sortedBy, uniformSpacing: uniform, skipped,
+      parseWarnings: keyed.flatMap((x) => x.p.warnings.map((w) => `${x.p.name}: ${w}`)),
     },
   };
 }

@@ -17,7 +17,7 @@ interface Exp {
 const EXP = JSON.parse(readFileSync(join(FIXTURES, 'npy', 'expected.json'), 'utf8')) as Record<string, Exp> & { npz: { kspace: number[]; mask: number[] } };
 
 describe('npy files written by NumPy', () => {
-  for (const [name, e] of Object.entries(EXP)) {
+  for (const [name, e] of Object.entries(EXP) as [string, Exp][]) {
     if (name === 'npz') continue;
     it(name, () => {
       const t = npyToHost(readNpy(fixture('npy', name)));
