@@ -4,3 +4,10 @@
  */
 export * from './npy.js';
 export * from './safetensors.js';
+export * from './hdf5.js';
+export * from './volume.js';
+export * from './nifti.js';
+export * from './npz.js';
+export * from './cfl.js';
+export * from './png.js';
+export * from './dicom/index.js';

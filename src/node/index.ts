@@ -64,3 +64,7 @@ export function defaultRuntime(): Runtime {
   dflt ??= createRuntime();
   return dflt;
 }
+
+/** Node-only file helpers (filesystem wrappers around the byte codecs of src/io). */
+export * from '../io/node-files.js';
+export { loadMriSlices, loadCtSlice, fixturesDir } from '../io/fixtures.js';
