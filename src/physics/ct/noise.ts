@@ -13,7 +13,6 @@ import type { Rng } from '../../core/rng.js';
 import type { HostTensor } from '../../core/tensor.js';
 import { type TransmissionOptions, transmissionNoise } from '../noise.js';
 
-export type { TransmissionOptions } from '../noise.js';
 
 /**
  * Noisy sinogram [V, n_det] from noiseless line integrals p (see the module comment).
