@@ -4,3 +4,5 @@ export * as mri from './mri/index.js';
 export * from './algorithms.js';
 export * from './generic.js';
 export * from './noise.js';
+export * from './ct/index.js';
+export * from './pet/index.js';
