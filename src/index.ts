@@ -26,3 +26,5 @@ export * from './nn/index.js';
 export * from './train/index.js';
 export * from './io/index.js';
 export * from './metrics/index.js';
+export * from './physics/index.js';
+export * from './optim/index.js';
