@@ -32,10 +32,16 @@
 import { MedreconError } from '../core/errors.js';
 import type { LinearOperator } from '../physics/operator.js';
 import { linearOperator } from '../physics/operator.js';
+import { tensor } from '../core/tensor.js';
 import {
   type Sym,
   add,
   concat,
+  constant,
+  conv,
+  expand,
+  reshape,
+  transpose,
   full,
   maximum,
   mul,
@@ -166,6 +172,114 @@ function checkIters(where: string, k: number): number {
   return k;
 }
 
+// ------------------------------------------------------------------ fast FGP (canonical layout, conv stencils)
+
+interface Canon {
+  readonly B: number;
+  readonly G: number;
+  readonly S: number[];
+  toC(x: Sym): Sym; // [...shape] → [B, G, ...S]
+  fromC(c: Sym): Sym;
+  /** λ as a Scalar broadcastable to [B, 1, ...S]. */
+  lambdaC(l: Scalar): Scalar;
+}
+
+function canonical(shape: readonly number[], ax: TvAxes): Canon {
+  const r = shape.length;
+  const group = ax.normAxes.slice(1).map((a) => a - 1);
+  const batch = Array.from({ length: r }, (_, i) => i).filter((i) => !group.includes(i) && !ax.spatial.includes(i));
+  const perm = [...batch, ...group, ...ax.spatial];
+  const inv = perm.map((_, i) => perm.indexOf(i));
+  const prod = (a: number[]) => a.reduce((p, i) => p * shape[i]!, 1);
+  const B = prod(batch);
+  const G = prod(group);
+  const S = ax.spatial.map((i) => shape[i]!);
+  const permShape = perm.map((i) => shape[i]!);
+  const identityPerm = perm.every((v, i) => v === i);
+  return {
+    B,
+    G,
+    S,
+    toC: (x) => reshape(identityPerm ? x : transpose(x, perm), [B, G, ...S]),
+    fromC: (c) => (identityPerm ? reshape(c, shape) : transpose(reshape(c, permShape), inv)),
+    lambdaC(l) {
+      if (typeof l === 'number' || l.rank === 0) return l;
+      if (l.rank > r) throw new MedreconError('SHAPE_MISMATCH', `tvProx: λ of shape [${l.shape.join(', ')}] does not broadcast to [${shape.join(', ')}]`);
+      const lr = reshape(l, [...Array(r - l.rank).fill(1), ...l.shape]);
+      lr.shape.forEach((d, i) => {
+        if (d !== 1 && (d !== shape[i] || !batch.includes(i))) {
+          throw new MedreconError('UNSUPPORTED', `tvProx: λ may vary only along batch axes (got [${l.shape.join(', ')}] for an image [${shape.join(', ')}])`);
+        }
+      });
+      const full = expand(lr, shape.map((d, i) => (batch.includes(i) ? d : 1)));
+      return reshape(transpose(full, perm), [B, 1, ...S.map(() => 1)]);
+    },
+  };
+}
+
+/** Forward differences of x [M, 1, ...S] as one conv: [M, nd, ...S], scaled by `scale`, zero at the far boundary. */
+function gradConv(x: Sym, nd: number, S: readonly number[], scale: number): Sym {
+  const k = Array(nd).fill(2);
+  const w = new Float32Array(nd * 2 ** nd);
+  const mask = new Float32Array(nd * S.reduce((a, b) => a * b, 1));
+  const size = S.reduce((a, b) => a * b, 1);
+  for (let d = 0; d < nd; d++) {
+    // kernel index with all zeros = origin (−1), unit step along d (+1)
+    let stride = 1;
+    for (let e = nd - 1; e > d; e--) stride *= 2;
+    w[d * 2 ** nd] = -scale;
+    w[d * 2 ** nd + stride] = scale;
+    // boundary mask: 0 where index_d = S_d − 1
+    let st = 1;
+    for (let e = nd - 1; e > d; e--) st *= S[e]!;
+    for (let i = 0; i < size; i++) mask[d * size + i] = Math.floor(i / st) % S[d]! === S[d]! - 1 ? 0 : 1;
+  }
+  const y = conv(x, constant(tensor([nd, 1, ...k], w)), { padding: [...Array(nd).fill(0), ...Array(nd).fill(1)] });
+  return mul(y, constant(tensor([nd, ...S], mask)));
+}
+
+/** div of p [M, nd, ...S] (far-boundary entries zero) as one conv: [M, 1, ...S]. */
+function divConv(p: Sym, nd: number): Sym {
+  const w = new Float32Array(nd * 2 ** nd);
+  const last = 2 ** nd - 1; // kernel index (1, …, 1) = the point itself (after a pad of 1 before)
+  for (let d = 0; d < nd; d++) {
+    let stride = 1;
+    for (let e = nd - 1; e > d; e--) stride *= 2;
+    w[d * 2 ** nd + last] = 1;
+    w[d * 2 ** nd + last - stride] = -1;
+  }
+  return conv(p, constant(tensor([1, nd, ...Array(nd).fill(2)], w)), { padding: [...Array(nd).fill(1), ...Array(nd).fill(0)] });
+}
+
+/**
+ * FGP in the canonical layout: b [B, G, ...S], dual q [B, G·nd, ...S] (far-boundary entries 0).
+ * Gradient and divergence are single conv stencils; ~14 graph ops per inner iteration.
+ */
+function fgpCanonical(b: Sym, lambda: Scalar, nd: number, K: number, q0?: Sym): { x: Sym; q: Sym } {
+  const [B, G, ...S] = b.shape as number[];
+  const L = 4 * nd;
+  const M = B! * G!;
+  const div = (p: Sym) => reshape(divConv(reshape(p, [M, nd, ...S]), nd), [B!, G!, ...S]);
+  const grad = (u: Sym) => reshape(gradConv(reshape(u, [M, 1, ...S]), nd, S, 1 / L), [B!, G! * nd, ...S]);
+  const project = (p: Sym) => {
+    const m = sqrt(sum(mul(p, p), 1, true));
+    return mul(p, divide(lambda, maximum(maximum(m, lambda), 1e-30)));
+  };
+  let q: Sym | undefined = q0;
+  let r: Sym | undefined = q0;
+  let t = 1;
+  for (let k = 0; k < K; k++) {
+    const g = grad(r ? add(b, div(r)) : b);
+    const qn = project(r ? add(r, g) : g);
+    const tn = (1 + Math.sqrt(1 + 4 * t * t)) / 2;
+    const beta = (t - 1) / tn;
+    r = q && beta !== 0 ? add(qn, mul(sub(qn, q), beta)) : qn; // (not (1+β)qn − βq: float32 β's must not bias the fixed point
+    q = qn;
+    t = tn;
+  }
+  return { x: add(b, div(q!)), q: q! };
+}
+
 /**
  * FGP for prox_{λTV}(b), returning the primal x = b + div q and the dual field q (‖q_i‖ ≤ λ).
  * `q0` warm-starts the dual (shape [ndim, ...b.shape]).
@@ -175,20 +289,17 @@ export function tvProxDual(b: Sym, lambda: Scalar, opts: TvProxOptions & { q0?: 
   checkWeight('tvProx', lambda);
   const ax = resolveAxes(b.shape, opts, 'tvProx');
   const K = checkIters('tvProx', opts.iterations ?? 50);
-  const L = 4 * ax.ndim;
-  let q: Sym | undefined = opts.q0; // current dual iterate q_k (undefined = 0)
-  let r: Sym | undefined = opts.q0; // extrapolated point
-  let t = 1;
-  for (let k = 0; k < K; k++) {
-    const g = tvGrad(r ? add(b, tvDiv(r, opts)) : b, opts);
-    const qn = tvProject(r ? add(r, mul(g, 1 / L)) : mul(g, 1 / L), lambda, opts);
-    const tn = (1 + Math.sqrt(1 + 4 * t * t)) / 2;
-    const beta = (t - 1) / tn;
-    r = q && beta !== 0 ? add(qn, mul(sub(qn, q), beta)) : qn;
-    q = qn;
-    t = tn;
-  }
-  return { x: add(b, tvDiv(q!, opts)), q: q! };
+  const c = canonical(b.shape, ax);
+  const nd = ax.ndim;
+  // stacked dual [nd, ...shape] ↔ canonical [B, G·nd, ...S] (direction innermost within the group)
+  const toCq = (q: Sym) => reshape(transpose(reshape(stack(Array.from({ length: nd }, (_, d) => c.toC(squeeze(sliceAxis(q, 0, d, d + 1), 0))), 2), [c.B, c.G, nd, ...c.S]), [0, 1, 2, ...c.S.map((_, i) => 3 + i)]), [c.B, c.G * nd, ...c.S]);
+  const fromCq = (q: Sym) => {
+    const q5 = reshape(q, [c.B, c.G, nd, ...c.S]);
+    return stack(Array.from({ length: nd }, (_, d) => c.fromC(squeeze(sliceAxis(q5, 2, d, d + 1), 2))), 0);
+  };
+  if (opts.q0 && opts.q0.shape.join(',') !== [nd, ...b.shape].join(',')) throw new MedreconError('SHAPE_MISMATCH', `tvProx: q0 must have shape [${[nd, ...b.shape].join(', ')}], got [${opts.q0.shape.join(', ')}]`);
+  const out = fgpCanonical(c.toC(b), c.lambdaC(lambda), nd, K, opts.q0 ? toCq(opts.q0) : undefined);
+  return { x: c.fromC(out.x), q: fromCq(out.q) };
 }
 
 /**

@@ -28,7 +28,7 @@ describe('PDHG (Chambolle–Pock) for ½‖Ax − y‖² + λTV(x)', () => {
     let q: unknown = tensor([2, 1, 1, H, H], new Float32Array(2 * H * H));
     let ref: Float32Array = new Float32Array();
     for (let i = 0; i < 5; i++) {
-      const o = (await block.run(b, q as never)) as { x: { toHost(): Promise<{ data: Float32Array }> }; q: unknown };
+      const o = (await block.run(b, q as never)) as unknown as { x: { toHost(): Promise<{ data: Float32Array }> }; q: unknown };
       q = o.q;
       ref = (await o.x.toHost()).data;
     }
