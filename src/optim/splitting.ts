@@ -7,9 +7,10 @@
  *   u_{k+1} = u_k + x_{k+1} − z_{k+1}     (ADMM, scaled dual; HQS keeps u = 0)
  *
  * The x-update ("data step") is either a closed-form `normalSolve(rhs, ρ)` graph — then the whole
- * iteration is ONE compiled graph — or conjugate gradients (`cg` from ./cg.ts) warm-started at the
- * previous x, with `cg.maxIter` inner iterations (default 10) and tolerance `cg.tol` (default 1e-6),
- * between two small graphs (rhs, then z/u update).
+ * iteration is ONE compiled graph — or conjugate gradients (`cgStep` from ./cg.ts, ρ fed as a graph
+ * input so nothing is recompiled when ρ changes) warm-started at the previous x, with `cg.maxIter`
+ * inner iterations (default 10) and relative-residual tolerance `cg.tol` (default 1e-6; 0 = no
+ * read-back), then one z/u-update graph.
  *
  * Closed forms exist when AᴴA is diagonal in a unitary basis (denoising, single-coil Cartesian MRI
  * A = M F, circular blur): see `unitaryDiagonalSolve`.
@@ -23,7 +24,7 @@ import type { DeviceTensor, Executor } from '../ir/executor.js';
 import { type Sym, add, div, mul, sub } from '../ir/sym.js';
 import { spec } from '../ir/trace.js';
 import type { LinearOperator } from '../physics/operator.js';
-import { cg } from './cg.js';
+import { type CgState, cgStep, dotReal } from './cg.js';
 import { IterationLoop, type IterOptions, type TensorArg, positive, positiveInt, readScalar } from './loop.js';
 import { type Schedule, checkProblem, dispose, halfSq, onDevice, relChange, scalarT, scheduleAt } from './problem.js';
 import type { ReconResult } from './types.js';
@@ -119,7 +120,32 @@ export async function splitting(ex: Executor, s: SplittingSpec): Promise<ReconRe
         return { x, ...zu(x, z, u, rho, sigma, bv) };
       }, [xs, xs, xs, sc, sc, ys])
     : undefined;
-  const rhsG = ex.compile((z: Sym, u: Sym, Ahy: Sym, rho: Sym) => add(Ahy, mul(s.dual ? sub(z, u) : z, rho)), [xs, xs, xs, sc]);
+  // Inner CG on (AᴴA + ρI)x = Aᴴy + ρ(z − u), warm-started at the previous x; ρ is a graph input so
+  // the init and step graphs are compiled once for the whole run (cgStep from ./cg.ts).
+  const normal = (v: Sym, rho: Sym) => add(A.adjoint(A.forward(v)), mul(v, rho));
+  const cgInit = ex.compile((x0: Sym, z: Sym, u: Sym, Ahy: Sym, rho: Sym) => {
+    const rhs = add(Ahy, mul(s.dual ? sub(z, u) : z, rho));
+    const r = sub(rhs, normal(x0, rho));
+    return { st: { x: add(x0, 0), r, p: add(r, 0), rs: dotReal(r, r) }, bb: dotReal(rhs, rhs) };
+  }, [xs, xs, xs, xs, sc]);
+  const cgStepG = ex.compile((st: CgState, rho: Sym) => cgStep((v) => normal(v, rho), st), [{ x: xs, r: xs, p: xs, rs: sc }, sc]);
+  type DevCg = { x: DeviceTensor; r: DeviceTensor; p: DeviceTensor; rs: DeviceTensor };
+  const innerCg = async (x0: DeviceTensor, z: DeviceTensor, u: DeviceTensor, rhoT: ReturnType<typeof scalarT>): Promise<DeviceTensor> => {
+    const o = (await cgInit.run(x0, z, u, Ahy, rhoT)) as unknown as { st: DevCg; bb: DeviceTensor };
+    let st = o.st;
+    const bb = cgTol > 0 ? await readScalar(o.bb) : 0;
+    o.bb.dispose();
+    for (let i = 0; i < cgIter; i++) {
+      if (cgTol > 0 && (await readScalar(st.rs)) <= cgTol * cgTol * bb) break;
+      const n = (await cgStepG.run(st, rhoT)) as unknown as DevCg;
+      for (const t of Object.values(st)) t.dispose();
+      st = n;
+    }
+    st.r.dispose();
+    st.p.dispose();
+    st.rs.dispose();
+    return st.x;
+  };
   const zuG = ex.compile(zu, [xs, xs, xs, sc, sc, ys]);
 
   let objective = Number.NaN;
@@ -131,10 +157,8 @@ export async function splitting(ex: Executor, s: SplittingSpec): Promise<ReconRe
     if (fused) {
       o = (await fused.run(z, u, Ahy, scalarT(rho), scalarT(sigma), b)) as Out;
     } else {
-      const rhs = (await rhsG.run(z, u, Ahy, scalarT(rho))) as DeviceTensor;
-      const r = await cg(ex, (v) => add(A.adjoint(A.forward(v)), mul(v, rho)), rhs, { x0: x ?? z, maxIter: cgIter, tol: cgTol });
-      rhs.dispose();
-      o = { x: r.x, ...((await zuG.run(r.x, z, u, scalarT(rho), scalarT(sigma), b)) as Omit<Out, 'x'>) };
+      const xn = await innerCg(x ?? z, z, u, scalarT(rho));
+      o = { x: xn, ...((await zuG.run(xn, z, u, scalarT(rho), scalarT(sigma), b)) as Omit<Out, 'x'>) };
     }
     loop.addNfe(s.nfePerIter);
     dispose(x);
