@@ -263,7 +263,8 @@ function fgpCanonical(b: Sym, lambda: Scalar, nd: number, K: number, q0?: Sym): 
   const grad = (u: Sym) => reshape(gradConv(reshape(u, [M, 1, ...S]), nd, S, 1 / L), [B!, G! * nd, ...S]);
   const project = (p: Sym) => {
     const m = sqrt(sum(mul(p, p), 1, true));
-    return mul(p, divide(lambda, maximum(maximum(m, lambda), 1e-30)));
+    const den = typeof lambda === 'number' && lambda > 0 ? maximum(m, lambda) : maximum(maximum(m, lambda), 1e-30);
+    return mul(p, divide(lambda, den));
   };
   let q: Sym | undefined = q0;
   let r: Sym | undefined = q0;
