@@ -130,3 +130,9 @@ export async function readScalar(t: DeviceTensor | undefined): Promise<number> {
   const h = await t.toHost();
   return h.data[0]!;
 }
+
+/** Dispose a device tensor unless it is one of `keep` (inputs owned by the caller). */
+export function release(t: DeviceTensor | HostTensor | undefined, keep: readonly unknown[] = []): void {
+  if (t === undefined || keep.includes(t)) return;
+  if ('dispose' in t && typeof t.dispose === 'function') t.dispose();
+}
