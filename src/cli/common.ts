@@ -8,9 +8,28 @@ import { readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, extname } from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { type HostTensor, MedreconError, tensor } from '../index.js';
-import { npyToHost, readNpy, writeNpy } from '../io/npy.js';
-import { isHdf5, readFastMri, writeFastMri } from '../io/hdf5.js';
+import {
+  type HostTensor,
+  MedreconError,
+  type Volume,
+  type WindowSpec,
+  encodePng,
+  isHdf5,
+  montage,
+  npyToHost,
+  readDicom,
+  readFastMri,
+  readNifti,
+  readNpy,
+  readNpz,
+  tensor,
+  toPng,
+  writeFastMri,
+  writeNifti,
+  writeNpy,
+  writeNpz,
+} from '../index.js';
+import { readCflFiles, readDicomDir, writeCflFiles, writeDicomDir } from '../node/index.js';
 
 /** Where a command writes, and what it knows about its terminal. */
 export interface CliIo {
@@ -106,8 +125,17 @@ export function readBytes(path: string): Uint8Array {
   } catch {
     throw new MedreconError('INVALID_ARGUMENT', `${path}: no such file or folder`);
   }
-  if (st.isDirectory()) throw new MedreconError('UNSUPPORTED', `${path}: is a folder (DICOM series folders are not available yet)`);
+  if (st.isDirectory()) throw new MedreconError('INVALID_ARGUMENT', `${path}: is a folder (only DICOM series folders can be read as a folder)`);
   return new Uint8Array(readFileSync(path));
+}
+
+/** Whether `path` is an existing folder. */
+export function isDir(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** The extension used to pick a codec: '.nii.gz' kept whole, otherwise the last one, lower-cased. */
@@ -117,17 +145,38 @@ export function extOf(path: string): string {
   return extname(p);
 }
 
+/** DICOM: the 'DICM' magic at byte 128 (or a .dcm/.ima name). */
+export function isDicom(bytes: Uint8Array, path = ''): boolean {
+  const e = extOf(path);
+  if (e === '.dcm' || e === '.ima') return true;
+  return bytes.length >= 132 && bytes[128] === 0x44 && bytes[129] === 0x49 && bytes[130] === 0x43 && bytes[131] === 0x4d;
+}
+
+function toF32(t: HostTensor): HostTensor<'float32'> {
+  return t.dtype === 'float32' ? (t as HostTensor<'float32'>) : tensor(t.dims, Float32Array.from(t.data as ArrayLike<number>));
+}
+
 /**
- * Read an array file as float32: `.npy` (any supported dtype), `.h5` (fastMRI: k-space [.., 2], or
- * `dataset` 'reconstruction_rss'/'reconstruction_esc'). Other formats: "not available yet".
+ * Read an array file as float32, by extension: `.npy` (any supported dtype); `.npz` (the array
+ * `dataset`, else the only/first one); `.nii`/`.nii.gz` (C-order [z, y, x], scaled); DICOM file
+ * (`.dcm` or 'DICM' magic) or a series folder ([slices, rows, cols], rescaled); BART `.cfl`/`.hdr`
+ * (complex as a trailing axis of 2); `.h5` (fastMRI: k-space [.., 2], or `dataset`
+ * 'reconstruction_rss'/'reconstruction_esc').
  */
 export async function readArray(path: string, opts: { dataset?: string } = {}): Promise<HostTensor<'float32'>> {
+  if (isDir(path)) return toF32((await readDicomDir(path)).data);
   const ext = extOf(path);
+  if (ext === '.cfl' || ext === '.hdr') return readCflFiles(path);
   const bytes = readBytes(path);
-  if (ext === '.npy') {
-    const t = npyToHost(readNpy(bytes));
-    return t.dtype === 'float32' ? (t as HostTensor<'float32'>) : tensor(t.dims, Float32Array.from(t.data));
+  if (ext === '.npy') return toF32(npyToHost(readNpy(bytes)));
+  if (ext === '.npz') {
+    const all = readNpz(bytes);
+    const names = Object.keys(all);
+    const name = opts.dataset !== undefined && opts.dataset in all ? opts.dataset : names[0];
+    if (name === undefined) throw new MedreconError('CORRUPT_FILE', `${path}: the .npz archive holds no arrays`);
+    return toF32(npyToHost(all[name]!));
   }
+  if (ext === '.nii' || ext === '.nii.gz') return toF32(readNifti(bytes, { float: true }).data);
   if (ext === '.h5' || ext === '.hdf5' || isHdf5(bytes)) {
     const f = await readFastMri(bytes);
     const ds = opts.dataset ?? 'kspace';
@@ -136,22 +185,107 @@ export async function readArray(path: string, opts: { dataset?: string } = {}): 
     if (!r) throw new MedreconError('INVALID_ARGUMENT', `${path}: no dataset '${ds}'`);
     return r;
   }
-  throw notAvailable(`reading '${ext || path}' files`, `a codec for ${ext || 'this format'} in src/io`);
+  if (isDicom(bytes, path)) return toF32(readDicom(bytes).data);
+  throw new MedreconError('UNSUPPORTED', `${path}: unknown file format '${ext}' (read: .npy, .npz, .nii, .nii.gz, .h5, .cfl, DICOM file or folder)`);
 }
 
-/** Write a float32 array by extension: `.npy`, `.h5` (complex [.., 2] as fastMRI k-space). */
-export async function writeArray(path: string, t: HostTensor<'float32'>): Promise<void> {
+/** Output formats of `writeArray`. */
+export type OutFormat = 'npy' | 'npz' | 'nifti' | 'png' | 'h5' | 'cfl' | 'dicom';
+
+/** The output format of a path: by extension; a trailing '/', an existing folder or `format` 'dicom' → DICOM series. */
+export function outFormat(path: string, format?: string): OutFormat {
+  if (format === 'dicom' || path.endsWith('/') || isDir(path)) return 'dicom';
   const ext = extOf(path);
+  const byExt: Record<string, OutFormat> = { '.npy': 'npy', '.npz': 'npz', '.nii': 'nifti', '.nii.gz': 'nifti', '.png': 'png', '.h5': 'h5', '.cfl': 'cfl' };
+  const f = byExt[ext];
+  if (!f) throw new UsageError(`unknown output extension '${ext || path}' (use .npy, .npz, .nii, .nii.gz, .png, .h5, .cfl, or a folder path ending in '/' for DICOM)`);
+  return f;
+}
+
+export interface WriteOptions {
+  /** 'dicom' forces a DICOM series folder. */
+  readonly format?: string;
+  /** DICOM modality. */
+  readonly modality?: 'MR' | 'CT' | 'PT' | 'OT';
+  /** Pixel size in mm (NIfTI/DICOM spacing). */
+  readonly pixelSize?: number;
+  /** PNG display window. */
+  readonly window?: WindowSpec;
+}
+
+/** An image [H, W] or [S, H, W] as a Volume [S, H, W] with `pixelSize` mm voxels. */
+export function asVolume(t: HostTensor<'float32'>, pixelSize = 1): Volume {
+  const dims = t.dims.length === 2 ? [1, ...t.dims] : [...t.dims];
+  const p = pixelSize;
+  return {
+    data: tensor(dims, t.data),
+    spacing: dims.map(() => p),
+    affine: [
+      [p, 0, 0, 0],
+      [0, p, 0, 0],
+      [0, 0, p, 0],
+      [0, 0, 0, 1],
+    ],
+    meta: { space: 'RAS' },
+  };
+}
+
+/**
+ * Write a float32 array by format (see `outFormat`): .npy, .npz ('image'), .nii/.nii.gz, .png
+ * (images [H, W]; [S, H, W] as a montage; complex [.., 2] as magnitude), .h5 (complex k-space
+ * [.., 2] as fastMRI `kspace`; real images [S, H, W] as `reconstruction_rss` with a zero k-space of
+ * the same grid), .cfl (BART), DICOM series folder (real images).
+ */
+export async function writeArray(path: string, t: HostTensor<'float32'>, opts: WriteOptions = {}): Promise<void> {
+  const fmt = outFormat(path, opts.format);
+  const complex = t.dims.length >= 3 && t.dims[t.dims.length - 1] === 2;
+  if (fmt === 'dicom') {
+    if (complex) throw new MedreconError('SHAPE_MISMATCH', `DICOM output holds real images [H, W] or [S, H, W], got ${fmtShape(t.dims)} (write k-space as .npy or .h5)`);
+    await writeDicomDir(path, asVolume(squeezeLead(t), opts.pixelSize), { modality: opts.modality ?? 'OT', seriesDescription: 'medrecon reconstruction' });
+    return;
+  }
+  if (fmt === 'cfl') {
+    await writeCflFiles(path, t);
+    return;
+  }
   let bytes: Uint8Array;
-  if (ext === '.npy') bytes = writeNpy(t);
-  else if (ext === '.h5') {
-    if (t.dims[t.dims.length - 1] === 2 && (t.dims.length === 4 || t.dims.length === 5)) bytes = await writeFastMri({ kspace: t });
-    else throw new MedreconError('SHAPE_MISMATCH', `.h5 output holds complex k-space [slices, (coils,) H, W, 2], got ${fmtShape(t.dims)} (write images as .npy)`);
-  } else if (ext === '.png' || ext === '.nii' || ext === '.nii.gz' || ext === '.cfl' || ext === '.npz' || ext === '') {
-    throw notAvailable(`writing '${ext || 'DICOM folder'}' output`, `the ${ext || 'DICOM'} writer in src/io`);
-  } else throw new UsageError(`unknown output extension '${ext}' (use .npy or .h5)`);
+  if (fmt === 'npy') bytes = writeNpy(t);
+  else if (fmt === 'npz') bytes = writeNpz({ image: t });
+  else if (fmt === 'nifti') bytes = writeNifti(asVolume(squeezeLead(t), opts.pixelSize), { gzip: path.toLowerCase().endsWith('.gz') });
+  else if (fmt === 'png') {
+    const img = squeezeLead(complex ? magnitudeOf(t) : t);
+    if (img.dims.length === 2) bytes = toPng(img, opts.window ? { window: opts.window } : {});
+    else if (img.dims.length === 3) {
+      const [S, H, W] = img.dims as [number, number, number];
+      const parts = Array.from({ length: S }, (_, s) => tensor([H, W], img.data.subarray(s * H * W, (s + 1) * H * W)));
+      bytes = encodePng(montage(parts, { columns: Math.min(S, 4), ...(opts.window ? { window: opts.window } : {}) }));
+    } else throw new MedreconError('SHAPE_MISMATCH', `.png output holds an image [H, W] or [S, H, W], got ${fmtShape(t.dims)}`);
+  } else {
+    if (complex && (t.dims.length === 4 || t.dims.length === 5)) bytes = await writeFastMri({ kspace: t });
+    else if (complex && t.dims.length === 3) bytes = await writeFastMri({ kspace: tensor([1, ...t.dims], t.data) });
+    else {
+      const img = squeezeLead(t);
+      const v = img.dims.length === 2 ? tensor([1, ...img.dims], img.data) : img;
+      if (v.dims.length !== 3) throw new MedreconError('SHAPE_MISMATCH', `.h5 output holds k-space [.., H, W, 2] or images [S, H, W], got ${fmtShape(t.dims)}`);
+      bytes = await writeFastMri({ kspace: tensor([...v.dims, 2], new Float32Array(v.data.length * 2)), reconstruction: { rss: v } });
+    }
+  }
   mkdirSync(dirname(path) || '.', { recursive: true });
   writeFileSync(path, bytes);
+}
+
+/** Drop leading axes of length 1 while the rank exceeds 2. */
+export function squeezeLead(t: HostTensor<'float32'>): HostTensor<'float32'> {
+  const d = [...t.dims];
+  while (d.length > 2 && d[0] === 1) d.shift();
+  return tensor(d, t.data);
+}
+
+function magnitudeOf(t: HostTensor<'float32'>): HostTensor<'float32'> {
+  const n = t.data.length / 2;
+  const m = new Float32Array(n);
+  for (let i = 0; i < n; i++) m[i] = Math.hypot(t.data[2 * i]!, t.data[2 * i + 1]!);
+  return tensor(t.dims.slice(0, -1), m);
 }
 
 /** A progress bar with ETA on stderr, only when stderr is a TTY and not --quiet. */

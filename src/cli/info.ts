@@ -2,19 +2,22 @@
  * `medrecon info <file>`: what is in a file (format, shapes, dtypes, header fields, value range).
  * Formats: .npy, .safetensors, fastMRI/any HDF5 (.h5); others report "not available yet".
  */
-import { readSafetensors } from '../io/safetensors.js';
-import { npyToHost, readNpy } from '../io/npy.js';
-import { inspectHdf5, isHdf5, readFastMri } from '../io/hdf5.js';
-import { type CliIo, COMMON_HELP, extOf, fmtShape, notAvailable, parse, readBytes, stats, UsageError } from './common.js';
+import { type Volume, inspectHdf5, isHdf5, npyToHost, readCfl, readDicom, readFastMri, readNifti, readNpy, readNpz, readSafetensors } from '../index.js';
+import { readDicomDir } from '../node/index.js';
+import { MedreconError } from '../index.js';
+import { type CliIo, COMMON_HELP, extOf, fmtShape, isDicom, isDir, parse, readBytes, stats, UsageError } from './common.js';
 
 export const INFO_HELP = `Usage: medrecon info <file> [--json]
 
 Show what is in a file: format, array shapes and dtypes, header fields, value range.
-Formats: .npy, .h5 (fastMRI k-space and any HDF5), .safetensors.
+Formats: .npy, .npz, .nii / .nii.gz (NIfTI-1/2), DICOM file or series folder, .cfl/.hdr (BART),
+.h5 (fastMRI k-space and any HDF5), .safetensors.
 
 Examples:
   medrecon info data/fixtures/mri_t1_heldout.npy
   medrecon info file1000001.h5 --json
+  medrecon info t1.nii.gz
+  medrecon info path/to/dicom-series/
 
 ${COMMON_HELP}`;
 
@@ -24,9 +27,45 @@ function finite(n: number): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
+function volumeEntries(v: Volume): Record<string, Json> {
+  const s = stats(v.data);
+  return { dtype: v.data.dtype, shape: v.data.dims, spacing: v.spacing.map((x) => Number(x.toPrecision(6))), min: finite(s.min), max: finite(s.max), mean: finite(s.mean) };
+}
+
+function dicomEntries(v: Volume): Record<string, Json> {
+  const d = (v.meta['dicom'] ?? {}) as Record<string, unknown>;
+  const pick: Record<string, Json> = {};
+  for (const k of ['Modality', 'SeriesDescription', 'TransferSyntaxUID', 'PatientID', 'StudyInstanceUID']) {
+    const x = d[k];
+    if (typeof x === 'string' || typeof x === 'number') pick[k === 'Modality' ? 'modality' : k] = x;
+  }
+  return { ...volumeEntries(v), ...pick };
+}
+
 async function describe(path: string): Promise<{ format: string; entries: Record<string, Json> }> {
+  if (isDir(path)) return { format: 'dicom series', entries: dicomEntries(await readDicomDir(path)) };
   const ext = extOf(path);
+  if (ext === '.cfl' || ext === '.hdr') {
+    const base = path.replace(/\.(cfl|hdr)$/i, '');
+    const t = readCfl(readBytes(`${base}.hdr`), readBytes(`${base}.cfl`));
+    const s = stats(t);
+    return { format: 'cfl (BART)', entries: { dtype: 'complex64 (re, im as a trailing axis)', shape: t.dims, min: finite(s.min), max: finite(s.max) } };
+  }
   const bytes = readBytes(path);
+  if (ext === '.nii' || ext === '.nii.gz') {
+    const v = readNifti(bytes);
+    const h = v.meta['nifti'] as { version: number; datatype: string; sclSlope: number; sclInter: number; qformCode: number; sformCode: number; descrip: string };
+    return {
+      format: `nifti-${h.version}${bytes[0] === 0x1f && bytes[1] === 0x8b ? ' (gzip)' : ''}`,
+      entries: { ...volumeEntries(v), storedDtype: h.datatype, sclSlope: finite(h.sclSlope), sclInter: finite(h.sclInter), qformCode: h.qformCode, sformCode: h.sformCode, affine: v.affine as Json, descrip: h.descrip },
+    };
+  }
+  if (ext === '.npz') {
+    const all = readNpz(bytes);
+    const arrays: Record<string, Json> = {};
+    for (const [k, a] of Object.entries(all)) arrays[k] = { dtype: a.descr, shape: a.shape };
+    return { format: 'npz', entries: { arrays } };
+  }
   if (ext === '.npy') {
     const a = readNpy(bytes);
     const s = stats(npyToHost(a));
@@ -57,7 +96,8 @@ async function describe(path: string): Promise<{ format: string; entries: Record
     for (const [k, t] of Object.entries(st.tensors)) tensors[k] = { dtype: st.storedDtypes[k] ?? t.dtype, shape: t.dims };
     return { format: 'safetensors', entries: { tensors, metadata: st.metadata } };
   }
-  throw notAvailable(`'info' for '${ext || path}' files`, `a codec for ${ext || 'this format'} in src/io`);
+  if (isDicom(bytes, path)) return { format: 'dicom', entries: dicomEntries(readDicom(bytes)) };
+  throw new MedreconError('UNSUPPORTED', `${path}: unknown file format '${ext}' (info reads .npy, .npz, .nii, .nii.gz, DICOM, .cfl/.hdr, .h5, .safetensors)`);
 }
 
 function show(v: Json): string {
