@@ -20,7 +20,7 @@ type Command = (args: readonly string[], io: CliIo) => Promise<number>;
 const COMMANDS: Readonly<Record<string, { run: Command; summary: string }>> = {
   info: { run: runInfo, summary: 'what is in a file (format, shapes, dtypes, header fields)' },
   metrics: { run: runMetrics, summary: 'PSNR / SSIM / NMSE of an image against a reference (fastMRI conventions)' },
-  simulate: { run: runSimulate, summary: 'image → measurements (MRI k-space; CT/PET when their physics lands)' },
+  simulate: { run: runSimulate, summary: 'image → measurements (MRI k-space single/multi-coil, CT sinogram, PET counts)' },
   recon: { run: runRecon, summary: 'measurements → image (--modality, --method, --out, --json, --reference)' },
   demo: { run: runDemo, summary: 'reconstruct the bundled cases and print method / PSNR / SSIM / time' },
 };
@@ -38,8 +38,9 @@ Exit codes: 0 ok, 1 failure, 2 usage error. Progress bars go to stderr (off when
 Examples:
   medrecon demo
   medrecon info data/fixtures/mri_t1_heldout.npy
-  medrecon simulate --modality mri image.npy --acceleration 4 --out ksp.npy
-  medrecon recon --modality mri --method zero-filled ksp.npy --out recon.npy --reference image.npy --json
+  medrecon simulate --modality mri image.npy --coils 8 --acceleration 4 --out ksp.npy
+  medrecon recon --modality mri --method tv ksp.npy --out recon.nii.gz --reference image.npy --json
+  medrecon recon --modality ct --method fbp sino.npy --out ct.png
 `;
 
 /** The process's own streams. */
