@@ -211,6 +211,8 @@ export interface WriteOptions {
   readonly pixelSize?: number;
   /** PNG display window. */
   readonly window?: WindowSpec;
+  /** DICOM output: a source series folder whose patient/study identifiers are carried over. */
+  readonly dicomSource?: string;
 }
 
 /** An image [H, W] or [S, H, W] as a Volume [S, H, W] with `pixelSize` mm voxels. */
@@ -241,7 +243,8 @@ export async function writeArray(path: string, t: HostTensor<'float32'>, opts: W
   const complex = t.dims.length >= 3 && t.dims[t.dims.length - 1] === 2;
   if (fmt === 'dicom') {
     if (complex) throw new MedreconError('SHAPE_MISMATCH', `DICOM output holds real images [H, W] or [S, H, W], got ${fmtShape(t.dims)} (write k-space as .npy or .h5)`);
-    await writeDicomDir(path, asVolume(squeezeLead(t), opts.pixelSize), { modality: opts.modality ?? 'OT', seriesDescription: 'medrecon reconstruction' });
+    const source = opts.dicomSource === undefined ? undefined : await readDicomDir(opts.dicomSource, { skipInvalid: true });
+    await writeDicomDir(path, asVolume(squeezeLead(t), opts.pixelSize), { modality: opts.modality ?? 'OT', seriesDescription: 'medrecon reconstruction', ...(source ? { source } : {}) });
     return;
   }
   if (fmt === 'cfl') {

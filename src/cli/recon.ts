@@ -59,6 +59,7 @@ Options:
   --reference FILE     ground truth: adds PSNR/SSIM/NMSE (fastMRI conventions) to the report
   --out FILE           output: .npy .npz .nii .nii.gz .png .h5 .cfl, or a folder 'DIR/' (DICOM)
   --format dicom       write a DICOM series into --out (a folder)
+  --source DIR         DICOM output: carry patient/study identifiers over from this series
 
 Examples:
   medrecon recon --modality mri --method cg-sense ksp.npy --mask mask.npy --out recon.nii.gz
@@ -104,6 +105,7 @@ export async function runRecon(args: readonly string[], io: CliIo): Promise<numb
       lambda: { type: 'string' },
       iterations: { type: 'string' },
       reference: { type: 'string' },
+      source: { type: 'string' },
     },
     1,
   );
@@ -129,6 +131,8 @@ export async function runRecon(args: readonly string[], io: CliIo): Promise<numb
   const out = str(v['out']);
   if (out !== undefined) outFormat(out, format); // usage errors before any work
   if (format && out === undefined) throw new UsageError('recon: --format dicom needs --out DIR');
+  const dicomSource = str(v['source']);
+  if (dicomSource !== undefined && (out === undefined || outFormat(out, format) !== 'dicom')) throw new UsageError('recon: --source applies to DICOM output (--out DIR/ or --format dicom)');
 
   const ex = createRuntime();
   const t0 = performance.now();
@@ -208,7 +212,7 @@ export async function runRecon(args: readonly string[], io: CliIo): Promise<numb
     (bar as Progress | undefined)?.stop();
   }
   const timeMs = performance.now() - t0;
-  if (out !== undefined) await writeArray(out, img, { ...(format ? { format } : {}), modality: modality === 'mri' ? 'MR' : modality === 'ct' ? 'CT' : 'PT', pixelSize });
+  if (out !== undefined) await writeArray(out, img, { ...(format ? { format } : {}), modality: modality === 'mri' ? 'MR' : modality === 'ct' ? 'CT' : 'PT', pixelSize, ...(dicomSource !== undefined ? { dicomSource } : {}) });
   const refPath = str(v['reference']);
   const metrics = refPath !== undefined ? computeMetrics(await readArray(refPath, { dataset: 'reconstruction_rss' }), img) : undefined;
   const report: ReconReport = {

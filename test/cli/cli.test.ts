@@ -8,6 +8,7 @@ import { readNpy, writeNpy } from '../../src/io/npy.js';
 import { tensor } from '../../src/core/tensor.js';
 import { mri, writeNifti, writeNpz, writeCfl, writeSafetensors, writeDicomSeries, readNifti, readFastMri } from '../../src/index.js';
 import { asVolume } from '../../src/cli/common.js';
+import { readDicomDir } from '../../src/node/index.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const FIX = join(ROOT, 'data/fixtures');
@@ -269,6 +270,29 @@ describe('recon MRI multi-coil (64², 4 coils): every method, every output forma
     // the mask from the zero pattern gives the same zero-filled → same result without --mask
     r = await run('recon', '--modality', 'mri', '--method', 'cg-sense', k, '--iterations', '5', '--reference', img, '--json');
     expect(JSON.parse(r.out).metrics.psnr).toBeCloseTo(psnr['cg-sense']!, 1);
+  });
+  it('DICOM output with --source carries patient/study identifiers over, with a new series', async () => {
+    const img = join(tmp, 'simg.npy');
+    writeFileSync(img, writeNpy(tensor([64, 64], small(2))));
+    const k = join(tmp, 'sk.npy');
+    expect((await run('simulate', '--modality', 'mri', img, '--out', k)).code).toBe(0);
+    const srcDir = join(tmp, 'src-series');
+    (await import('node:fs')).mkdirSync(srcDir, { recursive: true });
+    const src = asVolume(tensor([2, 64, 64], new Float32Array(2 * 64 * 64).map((_, i) => i % 97)), 1);
+    src.meta['dicom'] = { PatientName: 'Doe^Jane', PatientID: 'P-0042', StudyInstanceUID: '2.25.1234567890', StudyDescription: 'brain' };
+    for (const f of writeDicomSeries(src, { modality: 'MR', source: src.meta['dicom'] as Record<string, unknown> })) writeFileSync(join(srcDir, f.name), f.bytes);
+    const source = await readDicomDir(srcDir);
+    const out = join(tmp, 'derived/');
+    const r = await run('recon', '--modality', 'mri', '--method', 'zero-filled', k, '--out', out, '--source', srcDir);
+    expect(r.code, r.err).toBe(0);
+    const derived = await readDicomDir(out);
+    const d = derived.meta['dicom'] as Record<string, unknown>;
+    const s0 = source.meta['dicom'] as Record<string, unknown>;
+    expect(d['PatientID']).toBe('P-0042');
+    expect(d['StudyInstanceUID']).toBe(s0['StudyInstanceUID']);
+    expect(d['SeriesInstanceUID']).not.toBe(s0['SeriesInstanceUID']);
+    const bad = await run('recon', '--modality', 'mri', '--method', 'zero-filled', k, '--out', join(tmp, 'x.npy'), '--source', srcDir);
+    expect(bad.code).toBe(2);
   });
   it('shape mismatches → one line, exit 1', async () => {
     const k = join(tmp, 'mk.npy');
