@@ -457,19 +457,7 @@ export function espirit(kspace: HostTensor, opts: EspiritOptions = {}): EspiritR
       if (warm && warmIters > 0) {
         // warm start from the previous pixel's eigenvector: plain power iterations with A
         for (let it = 0; it < warmIters; it++) {
-          let nn = 0;
-          for (let i = 0; i < C; i++) {
-            let sr = 0;
-            let si = 0;
-            for (let l = 0; l < C; l++) {
-              sr += Ar[i * C + l]! * vr[l]! - Ai[i * C + l]! * vi[l]!;
-              si += Ar[i * C + l]! * vi[l]! + Ai[i * C + l]! * vr[l]!;
-            }
-            wr[i] = sr;
-            wi[i] = si;
-            nn += sr * sr + si * si;
-          }
-          nn = Math.sqrt(nn);
+          const nn = Math.sqrt(cmatvec(Ar, Ai, vr, vi, wr, wi, C));
           if (!(nn > 0)) break;
           for (let i = 0; i < C; i++) { vr[i] = wr[i]! / nn; vi[i] = wi[i]! / nn; }
         }
@@ -493,31 +481,15 @@ export function espirit(kspace: HostTensor, opts: EspiritOptions = {}): EspiritR
         if (!(nn > 0)) break;
         for (let i = 0; i < C; i++) { vr[i]! /= nn; vi[i]! /= nn; }
         if (it === powerIters) break;
-        for (let i = 0; i < C; i++) {
-          let sr = 0;
-          let si = 0;
-          for (let l = 0; l < C; l++) {
-            sr += Mr[i * C + l]! * vr[l]! - Mi[i * C + l]! * vi[l]!;
-            si += Mr[i * C + l]! * vi[l]! + Mi[i * C + l]! * vr[l]!;
-          }
-          wr[i] = sr;
-          wi[i] = si;
-        }
+        cmatvec(Mr, Mi, vr, vi, wr, wi, C);
         vr.set(wr);
         vi.set(wi);
       }
       }
       // λ = vᴴ A v (A is the original G(x))
+      cmatvec(Ar, Ai, vr, vi, wr, wi, C);
       let lr = 0;
-      for (let i = 0; i < C; i++) {
-        let sr = 0;
-        let si = 0;
-        for (let l = 0; l < C; l++) {
-          sr += Ar[i * C + l]! * vr[l]! - Ai[i * C + l]! * vi[l]!;
-          si += Ar[i * C + l]! * vi[l]! + Ai[i * C + l]! * vr[l]!;
-        }
-        lr += vr[i]! * sr + vi[i]! * si;
-      }
+      for (let i = 0; i < C; i++) lr += vr[i]! * wr[i]! + vi[i]! * wi[i]!;
       const pix = yy * W + x;
       eig[pix] = lr;
       warm = lr >= 0.5 * crop && lr > 0;
@@ -534,4 +506,21 @@ export function espirit(kspace: HostTensor, opts: EspiritOptions = {}): EspiritR
     }
   }
   return { maps: tensor([C, H, W, 2], maps), eigenvalues: tensor([H, W], eig), numKernels: kept.length / 2 };
+}
+
+/** w = M v for a complex C×C matrix (split re/im, row-major); returns ‖w‖². */
+function cmatvec(Mr: Float64Array, Mi: Float64Array, vr: Float64Array, vi: Float64Array, wr: Float64Array, wi: Float64Array, C: number): number {
+  let nn = 0;
+  for (let i = 0; i < C; i++) {
+    let sr = 0;
+    let si = 0;
+    for (let l = 0; l < C; l++) {
+      sr += Mr[i * C + l]! * vr[l]! - Mi[i * C + l]! * vi[l]!;
+      si += Mr[i * C + l]! * vi[l]! + Mi[i * C + l]! * vr[l]!;
+    }
+    wr[i] = sr;
+    wi[i] = si;
+    nn += sr * sr + si * si;
+  }
+  return nn;
 }
