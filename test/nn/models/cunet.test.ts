@@ -1,16 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../src/core/rng.js';
 import { type HostTensor, tensor } from '../../../src/core/tensor.js';
-import type { Tree } from '../../../src/core/tree.js';
 import { interpret } from '../../../src/interp/index.js';
 import type { Sym } from '../../../src/ir/sym.js';
-import { spec, specOf, trace, type TensorSpec } from '../../../src/ir/trace.js';
+import { spec, trace } from '../../../src/ir/trace.js';
 import { type CunetConfig, type CunetParams, countCunetParams, cunet, initCunet, odeIntegrate } from '../../../src/nn/models/cunet.js';
 import { countMacs } from '../../../src/nn/models/macs.js';
-import { countParams, mapTrees } from '../../../src/nn/params.js';
-import { isHostTensor } from '../../../src/runtime/index.js';
-
-export const specTree = (p: Tree<HostTensor>): Tree<TensorSpec> => mapTrees(isHostTensor, (l: HostTensor) => specOf(l), p) as Tree<TensorSpec>;
+import { countParams } from '../../../src/nn/params.js';
+import { specTree } from './helpers.js';
 
 const paper: CunetConfig = { channels: 3, nf: 16, timeConditioning: 'none' };
 
