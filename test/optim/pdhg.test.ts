@@ -66,4 +66,30 @@ describe('PDHG (Chambolle–Pock) for ½‖Ax − y‖² + λTV(x)', () => {
     await expect(pdhg(ex, { physics: I, y: b, lambda: -1 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await expect(pdhg(ex, { physics: I, y: b, lambda: 1, tv: { dims: 2 } } as never)).rejects.toMatchObject({ code: 'UNKNOWN_OPTION' });
   });
+
+  it('without per-iteration consumers only the last iteration computes the objective: same iterate, same objective', async () => {
+    const m = new Rng(33).uniform(H * H).map((v) => (v < 0.5 ? 1 : 0));
+    const { constant } = await import('../../src/ir/sym.js');
+    const M = tensor([1, 1, H, H], m);
+    const A = linearOperator('mask', [1, 1, H, H], [1, 1, H, H], (x) => x.mul(constant(M)), (y) => y.mul(constant(M)));
+    const y = tensor([1, 1, H, H], clean.map((v, i) => v * m[i]!));
+    const opts = { physics: A, y, lambda: 0.03, bounds: [0, 1] as const, normK: 3, tau: 0.99, sigma: 0.11 };
+    const quiet = await pdhg(ex, { ...opts, maxIter: 25 });
+    const traced = await pdhg(ex, { ...opts, maxIter: 25, trace: true });
+    expect(traced.info.trace!.length).toBe(25);
+    expect(quiet.info.trace).toBeUndefined();
+    expect(quiet.info.iterations).toBe(25);
+    expect(quiet.info.stoppedBy).toBe('maxIter');
+    expect(maxAbsDiff(quiet.image.data, traced.image.data)).toBe(0);
+    expect(quiet.info.objective).toBe(traced.info.trace![24]!.objective);
+    expect(quiet.gap).toBe(traced.gap);
+    expect(Number.isFinite(quiet.info.objective) && Number.isFinite(quiet.gap)).toBe(true);
+    // a tolerance still stops at the first iteration whose change is small enough
+    const rels = traced.info.trace!.map((t) => t.relChange);
+    const tol = rels[9]! * 1.0001;
+    const first = rels.findIndex((r) => r <= tol) + 1;
+    const stopped = await pdhg(ex, { ...opts, maxIter: 25, tol });
+    expect(stopped.info.stoppedBy).toBe('tolerance');
+    expect(stopped.info.iterations).toBe(first);
+  });
 });
