@@ -5,7 +5,8 @@ import { interpret } from '../../../src/interp/index.js';
 import type { Sym } from '../../../src/ir/sym.js';
 import { sinusoidalEmbedding, sinusoidalTable } from '../../../src/nn/embedding.js';
 import {
-  type AttentionParams, type ResBlockParams, attentionBlock, conv2d, film, initAttention, initResBlock, pixelUnshuffle, resBlock,
+  type AttentionParams, type LinearAttentionParams, type ResBlockParams, attentionBlock, conv2d, downsample, film, initAttention, initDownsample,
+  initLinearAttention, initResBlock, initUpsample, linearAttentionBlock, pixelUnshuffle, resBlock, upsample,
 } from '../../../src/nn/layers.js';
 
 const run = (fn: (...a: never[]) => Sym, args: unknown[]) => interpret(fn as never, args as never) as HostTensor;
@@ -74,5 +75,48 @@ describe('blocks', () => {
     const yl = run((pp: ResBlockParams<Sym>, xx: Sym, t: Sym) => resBlock(pp, xx, t, 'lucidrains', 4), [q, x, te]);
     expect(yl.dims).toEqual([2, 16, 4, 4]);
     expect(Math.abs(yl.data[0]! - run((pp: ResBlockParams<Sym>, xx: Sym) => conv2d(pp.skip!, xx), [q, x]).data[0]!)).toBeGreaterThan(1e-4);
+  });
+});
+
+describe('linear attention and resampling', () => {
+  it('linear attention equals a direct evaluation (1 head)', () => {
+    const rng = new Rng(8);
+    const C = 2;
+    const d = 2;
+    const n = 3;
+    const p = initLinearAttention(rng, C, 1, d);
+    const x = rng.normalTensor([1, C, 1, n]);
+    const y = run((pp: LinearAttentionParams<Sym>, xx: Sym) => linearAttentionBlock(pp, xx, 1), [p, x]);
+    // reference in plain JS
+    const X = (c: number, i: number) => x.data[c * n + i]!;
+    const xn = (c: number, i: number) => {
+      let s = 0;
+      for (let k = 0; k < C; k++) s += X(k, i) ** 2;
+      return (X(c, i) / Math.sqrt(s)) * Math.sqrt(C);
+    };
+    const W = p.qkv.w.data;
+    const qkv = (r: number, i: number) => { let s = 0; for (let c = 0; c < C; c++) s += W[r * C + c]! * xn(c, i); return s; };
+    const q = (a: number, i: number) => { const e = [0, 1].map((b) => Math.exp(qkv(b, i))); return e[a]! / (e[0]! + e[1]!) / Math.sqrt(d); };
+    const k = (a: number, i: number) => { const e = [0, 1, 2].map((j) => Math.exp(qkv(d + a, j))); return e[i]! / (e[0]! + e[1]! + e[2]!); };
+    const v = (a: number, i: number) => qkv(2 * d + a, i);
+    const o = (e: number, i: number) => { let s = 0; for (let a = 0; a < d; a++) { let ctx = 0; for (let j = 0; j < n; j++) ctx += k(a, j) * v(e, j); s += ctx * q(a, i); } return s; };
+    const Wo = 'b' in p.out ? p.out : { w: p.out.w, b: tensor([C], [0, 0]) };
+    const z = (c: number, i: number) => { let s = Wo.b.data[c]!; for (let e = 0; e < d; e++) s += Wo.w.data[c * d + e]! * o(e, i); return s; };
+    for (let i = 0; i < n; i++) {
+      const nz = Math.sqrt(z(0, i) ** 2 + z(1, i) ** 2);
+      for (let c = 0; c < C; c++) expect(y.data[c * n + i]).toBeCloseTo(X(c, i) + (z(c, i) / nz) * Math.sqrt(C), 4);
+    }
+  });
+  it('down-sampling kinds halve the size; up-sampling doubles it', () => {
+    const rng = new Rng(9);
+    const x = rng.normalTensor([2, 3, 8, 6]);
+    for (const kind of ['conv', 'avgpool', 'unshuffle'] as const) {
+      const p = initDownsample(rng, 3, 5, kind);
+      const y = run((pp: never, xx: Sym) => downsample(pp, xx, kind), [p, x]);
+      expect(y.dims).toEqual([2, kind === 'avgpool' ? 3 : 5, 4, 3]);
+      if (kind === 'avgpool') expect(y.data[0]).toBeCloseTo((x.data[0]! + x.data[1]! + x.data[6]! + x.data[7]!) / 4, 5);
+    }
+    const u = run((pp: never, xx: Sym) => upsample(pp, xx), [initUpsample(rng, 3, 4), x]);
+    expect(u.dims).toEqual([2, 4, 16, 12]);
   });
 });
