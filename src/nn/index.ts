@@ -3,3 +3,7 @@ export * from './params.js';
 export * from './layers.js';
 export * from './models/dncnn.js';
 export * from './denoiser.js';
+export * from './embedding.js';
+export * from './models/cunet.js';
+export * from './models/unet.js';
+export * from './models/macs.js';
