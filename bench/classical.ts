@@ -16,7 +16,8 @@
  * with complex Gaussian n on the sampled entries, σ = 0.01 per real/imag component (the FFT is
  * orthonormal, so this is 1 % of the image maximum in the image domain; its ratio to the k-space
  * maximum and rms is printed). Metrics: fastMRI PSNR/SSIM/NMSE of |x̂| against |x| (data range
- * max|x|). Peers: Debian `bart` (`bart pics -S -l1 -r λ`, `bart pics -S -R T:3:0:λ`, defaults
+ * max|x|). TV-CS: PDHG from Aᴴy with τ = c/‖K‖, σ = 1/(c‖K‖), ‖K‖ = 3; the step balance c and λ
+ * are tuned jointly, the iteration count is fixed per case (TV_ITERS). Peers: Debian `bart` (`bart pics -S -l1 -r λ`, `bart pics -S -R T:3:0:λ`, defaults
  * otherwise, same k-space, mask and maps), process wall time.
  *
  * CT: μ = 0.0192 /mm·(1 + HU/1000) (water at ≈ 70 keV), clipped at 0, pixel 0.957 mm (the Cranium
@@ -79,14 +80,15 @@ const geomGrid = (lo: number, n: number, step = Math.sqrt(10)) => Array.from({ l
 // ======================================================================== tuning store
 interface Tuning {
   from: string;
-  mri: Record<string, { cgIters: number; tv: number; wavelet: number; bartL1: number | null; bartTV: number | null }>;
+  mri: Record<string, { cgIters: number; tv: number; tvStep: number; wavelet: number; bartL1: number | null; bartTV: number | null }>;
   ct: Record<string, { tv: number }>;
   sweeps: Record<string, { lambda: number; psnr: number }[]>;
 }
 let tuning: Tuning | null = null;
 if (!forceTune && existsSync(resultsPath)) {
   const prev = JSON.parse(readFileSync(resultsPath, 'utf8')) as { tuning?: Tuning };
-  if (prev.tuning && prev.tuning.from === cases.from) tuning = prev.tuning;
+  // (tunings stored before the PDHG step balance was tuned lack tvStep: re-tune)
+  if (prev.tuning && prev.tuning.from === cases.from && Object.values(prev.tuning.mri).every((m) => m.tvStep !== undefined)) tuning = prev.tuning;
 }
 const tuneNow = tuning === null;
 const tuned: Tuning = tuning ?? { from: cases.from, mri: {}, ct: {}, sweeps: {} };
@@ -100,7 +102,13 @@ const MRI_CASES = [
   { key: '4x', acceleration: 4, centerFraction: 0.08 },
   { key: '8x', acceleration: 8, centerFraction: 0.04 },
 ] as const;
-const TV_ITERS = 80;
+/** PDHG iterations per case, fixed so that TV-CS stays within the time target (1.5 × BART). */
+const TV_ITERS: Record<string, number> = { '4x': 40, '8x': 60 };
+/** PDHG step balance c (τ = c/‖K‖, σ = 1/(c‖K‖), ‖K‖ ≈ 3 for SENSE + ∇): tuned with λ. */
+const TV_STEPS = [3, 10]; // c = 10 won on both tuning slices (c = 3: −0.7 dB at 8×)
+const MRI_NORM_K = 3;
+/** λ grids: quarter decades, the same span for our solvers and BART's. */
+const LAMBDA_GRID = geomGrid(1e-3, 9, 10 ** 0.25);
 const WAV_ITERS = 40;
 const wavOpts = { complex: true, wavelet: 'db4', levels: 4 } as const;
 
@@ -154,10 +162,10 @@ async function cgSweep(p: MriProblem, maxIter: number): Promise<{ lambda: number
   o.x.dispose();
   return out;
 }
-async function tvCs(p: MriProblem, lambda: number): Promise<[HostTensor<'float32'>, number]> {
-  const opts = { physics: p.A, y: p.y, lambda, tv: { complex: true }, normK: 3, x0: p.x0 };
-  await pdhg(rt, { ...opts, maxIter: 1 });
-  const [r, t] = await ms(() => pdhg(rt, { ...opts, maxIter: TV_ITERS }));
+async function tvCs(p: MriProblem, lambda: number, c: number, iters: number): Promise<[HostTensor<'float32'>, number]> {
+  const opts = { physics: p.A, y: p.y, lambda, tv: { complex: true }, tau: (0.99 * c) / MRI_NORM_K, sigma: 0.99 / (c * MRI_NORM_K), x0: p.x0 };
+  await pdhg(rt, { ...opts, maxIter: 2 });
+  const [r, t] = await ms(() => pdhg(rt, { ...opts, maxIter: iters }));
   return [magnitude(r.image), t];
 }
 async function wavCs(p: MriProblem, lambda: number): Promise<[HostTensor<'float32'>, number]> {
@@ -186,6 +194,7 @@ async function sweep(name: string, grid: number[], run: (l: number) => Promise<H
   const rows: { lambda: number; psnr: number }[] = [];
   for (const l of grid) {
     const v = psnr(gt, await run(l));
+    await rt.releaseSessions(); // every λ bakes a new graph: free its ORT session (the tuning ran out of memory otherwise)
     rows.push({ lambda: l, psnr: v });
     console.log(`  tune ${name.padEnd(14)} λ = ${l.toExponential(2)}  PSNR ${v.toFixed(2)}`);
   }
@@ -203,11 +212,18 @@ for (const mc of MRI_CASES) {
     tuned.sweeps[`mri${mc.key}:cg-iterations`] = cgs;
     const cgIters = cgs.reduce((a, b) => (b.psnr > a.psnr ? b : a)).lambda;
     console.log(`  tune cg-sense ${mc.key}: best at ${cgIters} iterations`);
-    const tv = await sweep(`mri${mc.key}:tv`, geomGrid(3e-4, 5), async (l) => (await tvCs(tp, l))[0], tp.gt);
+    let tv = 0;
+    let tvStep = 0;
+    let tvBest = -Infinity;
+    for (const c of TV_STEPS) {
+      const l = await sweep(`mri${mc.key}:tv:c=${c}`, LAMBDA_GRID, async (l) => (await tvCs(tp, l, c, TV_ITERS[mc.key]!))[0], tp.gt);
+      const best = tuned.sweeps[`mri${mc.key}:tv:c=${c}`]!.find((r) => r.lambda === l)!.psnr;
+      if (best > tvBest) [tv, tvStep, tvBest] = [l, c, best];
+    }
     const wavelet = await sweep(`mri${mc.key}:wavelet`, geomGrid(3e-4, 5), async (l) => (await wavCs(tp, l))[0], tp.gt);
-    const bartL1 = bartVer ? await sweep(`mri${mc.key}:bart-l1`, geomGrid(1e-3, 4), async (l) => bartRun(tp, ['-S', '-l1', '-r', String(l)])!.image, tp.gt) : null;
-    const bartTV = bartVer ? await sweep(`mri${mc.key}:bart-tv`, geomGrid(1e-3, 4), async (l) => bartRun(tp, ['-S', '-R', `T:3:0:${l}`])!.image, tp.gt) : null;
-    tuned.mri[mc.key] = { cgIters, tv, wavelet, bartL1, bartTV };
+    const bartL1 = bartVer ? await sweep(`mri${mc.key}:bart-l1`, LAMBDA_GRID, async (l) => bartRun(tp, ['-S', '-l1', '-r', String(l)])!.image, tp.gt) : null;
+    const bartTV = bartVer ? await sweep(`mri${mc.key}:bart-tv`, LAMBDA_GRID, async (l) => bartRun(tp, ['-S', '-R', `T:3:0:${l}`])!.image, tp.gt) : null;
+    tuned.mri[mc.key] = { cgIters, tv, tvStep, wavelet, bartL1, bartTV };
   }
   const lam = tuned.mri[mc.key]!;
   const p = await mriProblem(cases.mri.image, mc.acceleration, mc.centerFraction, mc.acceleration);
@@ -222,8 +238,8 @@ for (const mc of MRI_CASES) {
   add('zero-filled (RSS)', null, '–', zfi, zft);
   const [cgi, cgt] = await cgSense(p, lam.cgIters);
   add('CG-SENSE (true maps)', null, lam.cgIters, cgi, cgt);
-  const [tvi, tvt] = await tvCs(p, lam.tv);
-  add('TV-CS (PDHG)', lam.tv, TV_ITERS, tvi, tvt);
+  const [tvi, tvt] = await tvCs(p, lam.tv, lam.tvStep, TV_ITERS[mc.key]!);
+  add(`TV-CS (PDHG, c = ${lam.tvStep})`, lam.tv, TV_ITERS[mc.key]!, tvi, tvt);
   const [wvi, wvt] = await wavCs(p, lam.wavelet);
   add('wavelet-CS (FISTA, db4)', lam.wavelet, WAV_ITERS, wvi, wvt);
   if (bartVer) {
@@ -267,7 +283,7 @@ async function ctTv(p: CtProblem, lambda: number, iters: number): Promise<[HostT
   const fb = rt.compile(fbpGraph(p.A.geometry, { filter: 'hann', projector: p.A }), [spec([p.views, nDet])]);
   await fb.runHost(p.sino);
   const opts = { physics: As, y: ys, lambda, bounds: [0, Infinity] as const, normK: 3.02 };
-  await pdhg(rt, { ...opts, x0: (await fb.runHost(p.sino)) as HostTensor, maxIter: 1 });
+  await pdhg(rt, { ...opts, x0: (await fb.runHost(p.sino)) as HostTensor, maxIter: 2 });
   const [r, t] = await ms(async () => {
     const x0 = (await fb.runHost(p.sino)) as HostTensor;
     return pdhg(rt, { ...opts, x0, maxIter: iters });
@@ -306,7 +322,7 @@ for (const views of [180, 60]) {
   const key = `${views}v`;
   if (tuneNow) {
     const tp = await ctProblem(cases.ctTune.image, views, 500 + views);
-    const tv = await sweep(`ct${key}:tv`, geomGrid(1e-5, 5), async (l) => (await ctTv(tp, l, CT_TV_ITERS))[0], tp.gt);
+    const tv = await sweep(`ct${key}:tv`, geomGrid(3.16e-6, 5), async (l) => (await ctTv(tp, l, CT_TV_ITERS))[0], tp.gt);
     tuned.ct[key] = { tv };
   }
   const p = await ctProblem(cases.ct.image, views, views);
@@ -413,7 +429,7 @@ const out = {
   machine: { cpus: cpus().length, model: cpus()[0]?.model ?? null, runtime: 'onnxruntime-node CPU, 2 threads, float32', loadAvgStart: load0, loadAvgEnd: loadavg()[0] },
   data: { from: cases.from, note: cases.note, mri: cases.mri.source, mriTune: cases.mriTune.source, ct: cases.ct.source, ctTune: cases.ctTune.source, ctPixelMm: px },
   peers: { bart: bartVer, skimage: skVer, skipped },
-  mri: { coils: COILS, sigma: SIGMA, cases: mriInfo, tvIterations: TV_ITERS, waveletIterations: WAV_ITERS, wavelet: wavOpts, rows: mriRows, targets: mriTargets },
+  mri: { coils: COILS, sigma: SIGMA, cases: mriInfo, tvIterations: TV_ITERS, tvStepGrid: TV_STEPS, lambdaGrid: LAMBDA_GRID, waveletIterations: WAV_ITERS, wavelet: wavOpts, rows: mriRows, targets: mriTargets },
   ct: { muWater: 0.0192, I0: 1e5, nDet, tvIterations: CT_TV_ITERS, sartIterations: SART_ITERS, rows: ctRows, targets: ctTargets },
   pet: { subsets: SUBSETS, checkpoints: CHECK, muWater511: 0.0096, rows: petRows },
   tuning: tuned,
