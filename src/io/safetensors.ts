@@ -1,5 +1,5 @@
 /**
- * safetensors codec (https://github.com/huggingface/safetensors, format as documented there):
+ * safetensors codec (the format as documented by its authors):
  *
  *   [u64 LE  N][N bytes of UTF-8 JSON header, space-padded][byte buffer]
  *   header = { "<name>": { "dtype": "F32", "shape": [2, 3], "data_offsets": [begin, end] }, ...,

@@ -34,8 +34,8 @@ export { type SerialQueue, serialQueue, serializeOrt } from './queue.js';
 
 export interface WebRuntimeOptions extends RuntimeOptions {
   /**
-   * URL prefix (ending with '/') where ORT's .wasm/.mjs files are served, e.g. '/ort/' or
-   * 'https://cdn.example/ort/1.30.0/' (sets `ort.env.wasm.wasmPaths`).
+   * URL prefix (ending with '/') where ORT's .wasm/.mjs files are served, e.g. '/ort/' or an
+   * absolute URL of your own static host (sets `ort.env.wasm.wasmPaths`).
    */
   wasmPaths?: string;
 }
