@@ -14,6 +14,7 @@ import {
   type Volume,
   type WindowSpec,
   encodePng,
+  firstNonFinite,
   isHdf5,
   montage,
   npyToHost,
@@ -164,6 +165,16 @@ function toF32(t: HostTensor): HostTensor<'float32'> {
  * 'reconstruction_rss'/'reconstruction_esc').
  */
 export async function readArray(path: string, opts: { dataset?: string } = {}): Promise<HostTensor<'float32'>> {
+  const t = await readArrayRaw(path, opts);
+  // every computation of the CLI refuses NaN/Inf inputs rather than turning them into a NaN image
+  const k = firstNonFinite(t);
+  if (k >= 0) {
+    throw new MedreconError('NON_FINITE_INPUT', `${path}: ${t.data[k]} at flat index ${k} of ${fmtShape(t.dims)} (medrecon needs finite values; clean or mask the input first)`, { path, index: k });
+  }
+  return t;
+}
+
+async function readArrayRaw(path: string, opts: { dataset?: string }): Promise<HostTensor<'float32'>> {
   if (isDir(path)) return toF32((await readDicomDir(path)).data);
   const ext = extOf(path);
   if (ext === '.cfl' || ext === '.hdr') return readCflFiles(path);

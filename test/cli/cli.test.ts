@@ -67,6 +67,23 @@ describe('--help on every sub-command', () => {
 });
 
 describe('bad files → exit 1, one line', () => {
+  it('NaN / Inf in measurements, references or masks: NON_FINITE_INPUT, never a NaN image', async () => {
+    const k = new Float32Array(16 * 16 * 2).map((_, i) => Math.sin(i));
+    k[37] = Number.NaN;
+    writeFileSync(join(tmp, 'nan-k.npy'), writeNpy(tensor([16, 16, 2], k)));
+    const out = join(tmp, 'nan-out.npy');
+    let r = await run('recon', '--modality', 'mri', '--method', 'zero-filled', join(tmp, 'nan-k.npy'), '--out', out);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/NON_FINITE_INPUT.*NaN at flat index 37/);
+    oneLine(r.err);
+    expect(existsSync(out)).toBe(false);
+    const s = new Float32Array(20 * 30).fill(0.5);
+    s[3] = Number.POSITIVE_INFINITY;
+    writeFileSync(join(tmp, 'inf-s.npy'), writeNpy(tensor([20, 30], s)));
+    r = await run('metrics', join(tmp, 'inf-s.npy'), join(tmp, 'inf-s.npy'));
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/Infinity at flat index 3/);
+  });
   it('missing file', async () => {
     const r = await run('info', join(tmp, 'nope.npy'));
     expect(r.code).toBe(1);
