@@ -100,3 +100,14 @@ export function firstNonFinite(t: HostTensor): number {
   for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i]!)) return i;
   return -1;
 }
+
+/**
+ * Throw `NON_FINITE_INPUT` when a float tensor holds NaN or ±Inf (algorithms call this on the
+ * measurements they are given, so a bad input never turns silently into a NaN image).
+ */
+export function assertFinite(t: HostTensor, what: string): void {
+  const k = firstNonFinite(t);
+  if (k >= 0) {
+    throw new MedreconError('NON_FINITE_INPUT', `${what}: non-finite value ${t.data[k]} at flat index ${k} of ${shapeStr(t.dims)}`, { what, index: k });
+  }
+}

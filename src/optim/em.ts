@@ -20,7 +20,7 @@
  *   const o = await osem(executor, y, pet, { subsets: 10, iterations: 5 });
  */
 import { MedreconError, checkOptions } from '../core/errors.js';
-import { type HostTensor, tensor } from '../core/tensor.js';
+import { type HostTensor, assertFinite, tensor } from '../core/tensor.js';
 import type { DeviceTensor, Executor } from '../ir/executor.js';
 import { type Sym, div, gt, maximum, mul, sqrt, sub, sum, where } from '../ir/sym.js';
 import { spec } from '../ir/trace.js';
@@ -76,7 +76,8 @@ async function run(method: string, executor: Executor, y: HostTensor, pet: PetMo
     throw new MedreconError('SHAPE_MISMATCH', `${method}: y must be float32 [${V}, ${D}], got ${y.dtype} [${y.dims.join(', ')}]`);
   }
   const yd = y.data as Float32Array;
-  for (let i = 0; i < yd.length; i++) if (!(yd[i]! >= 0) || !Number.isFinite(yd[i]!)) throw new MedreconError('INVALID_ARGUMENT', `${method}: y must be finite and ≥ 0 (index ${i}: ${yd[i]})`);
+  assertFinite(y, `${method}: counts y`);
+  for (let i = 0; i < yd.length; i++) if (!(yd[i]! >= 0)) throw new MedreconError('INVALID_ARGUMENT', `${method}: y must be ≥ 0 (index ${i}: ${yd[i]})`);
   if (nSubsets > V) throw new MedreconError('INVALID_ARGUMENT', `${method}: subsets (${nSubsets}) exceeds the number of views (${V})`);
   const loop = new IterationLoop(method, { ...opts, maxIter: opts.maxIter ?? opts.iterations }, { maxIter: 20 });
 

@@ -7,7 +7,7 @@
  *   const s = scheduleAt([0.1, 0.05, 0.02], 5);       // 0.02 (the last value is held)
  */
 import { MedreconError } from '../core/errors.js';
-import { type HostTensor, shapeStr, tensor } from '../core/tensor.js';
+import { type HostTensor, assertFinite, shapeStr, tensor } from '../core/tensor.js';
 import type { DeviceTensor, Executor } from '../ir/executor.js';
 import { type Sym, add, div, maximum, mul, sqrt, sub, sum } from '../ir/sym.js';
 import { powerIteration } from '../physics/algorithms.js';
@@ -84,8 +84,10 @@ export async function lipschitz(ex: Executor, A: LinearOperator, opts: { iterati
 }
 
 /** Put a host tensor on the executor (device tensors pass through). */
-export function onDevice(ex: Executor, t: TensorArg): DeviceTensor {
-  return 'data' in t ? ex.tensor(t) : t;
+export function onDevice(ex: Executor, t: TensorArg, what = 'input'): DeviceTensor {
+  if (!('data' in t)) return t;
+  assertFinite(t, what);
+  return ex.tensor(t);
 }
 
 /** Dispose a tensor we created (never one the caller passed in). */

@@ -25,7 +25,7 @@
  *   const img = await fbp(executor, sino, g, { filter: 'hann' });  // [H, W] in 1/mm
  */
 import { MedreconError, checkOptions } from '../../core/errors.js';
-import { type HostTensor, tensor } from '../../core/tensor.js';
+import { type HostTensor, assertFinite, tensor } from '../../core/tensor.js';
 import type { Executor } from '../../ir/executor.js';
 import { type Sym, constant, dft, mul, pad, reshape, sliceAxis, squeeze, stack, zerosLike } from '../../ir/sym.js';
 import { spec } from '../../ir/trace.js';
@@ -168,6 +168,7 @@ export async function fbp(executor: Executor, sinogram: HostTensor, geometry: Ct
   if (sinogram.dims.length !== 2 || sinogram.dims[0] !== V || sinogram.dims[1] !== nDet) {
     throw new MedreconError('SHAPE_MISMATCH', `fbp: sinogram must be [${V}, ${nDet}], got [${sinogram.dims.join(', ')}]`);
   }
+  assertFinite(sinogram, 'fbp: sinogram');
   const f = executor.compile(fbpGraph(geometry, opts), [spec([V, nDet])]);
   return (await f.runHost(sinogram)) as HostTensor;
 }
