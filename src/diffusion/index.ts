@@ -1,0 +1,3 @@
+/** diffusion: noise schedules (host) and training objectives / parameterisation conversions (graph). */
+export * from './schedules.js';
+export * from './objectives.js';
