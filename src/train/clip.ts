@@ -14,6 +14,7 @@ import { MedreconError } from '../core/errors.js';
 import { type Tree, flattenTree } from '../core/tree.js';
 import { type Sym, add, div, isSym, minimum, mul, sqrt, sum } from '../ir/sym.js';
 import { mapSyms } from '../nn/params.js';
+import type { Optimizer } from './optimizers.js';
 
 /** √(Σ g²) over every leaf of the tree (a float32 scalar). */
 export function globalNorm(tree: Tree<Sym>): Sym {
@@ -28,4 +29,20 @@ export function clipByGlobalNorm(grads: Tree<Sym>, maxNorm: number | Sym, eps = 
   const norm = globalNorm(grads);
   const c = minimum(div(maxNorm, add(norm, eps)), 1);
   return { grads: mapSyms((g) => mul(g, c), grads), norm };
+}
+
+/**
+ * An optimiser that clips the gradient tree to global norm `maxNorm` before `inner.update` (same
+ * state, so it drops into `makeTrainStep`). @example makeTrainStep(rt, loss, withClipping(adam({ lr: 1e-3 }), 1), specs)
+ */
+export function withClipping(inner: Optimizer, maxNorm: number): Optimizer {
+  if (!(maxNorm > 0)) throw new MedreconError('INVALID_ARGUMENT', `withClipping: maxNorm must be > 0, got ${maxNorm}`);
+  return {
+    kind: inner.kind,
+    lr: inner.lr,
+    options: { ...inner.options, clipNorm: maxNorm },
+    init: (p) => inner.init(p),
+    initSpecs: (p) => inner.initSpecs(p),
+    update: (params, grads, state, lr) => inner.update(params, clipByGlobalNorm(grads, maxNorm).grads, state, lr),
+  };
 }

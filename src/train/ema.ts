@@ -13,7 +13,8 @@
 import { MedreconError } from '../core/errors.js';
 import type { Tree } from '../core/tree.js';
 import { type Sym, add, isSym, mul, sub } from '../ir/sym.js';
-import { mapSyms } from '../nn/params.js';
+import { cloneParams, mapSyms } from '../nn/params.js';
+import type { Optimizer } from './optimizers.js';
 
 /** One EMA step over matching trees: e ← d e + (1 − d) p. */
 export function emaUpdate(ema: Tree<Sym>, params: Tree<Sym>, decay: number | Sym): Tree<Sym> {
@@ -28,4 +29,29 @@ export function emaDecay(step: number, decay: number): number {
   if (!(step >= 0) || !Number.isFinite(step)) throw new MedreconError('INVALID_ARGUMENT', `emaDecay: step must be ≥ 0, got ${step}`);
   if (!(decay >= 0 && decay <= 1)) throw new MedreconError('INVALID_ARGUMENT', `emaDecay: decay must be in [0, 1], got ${decay}`);
   return Math.min(decay, (1 + step) / (10 + step));
+}
+
+/**
+ * An optimiser whose state also carries an EMA of the parameters: state = { inner, ema }, and after
+ * each inner step ema ← d·ema + (1 − d)·params' (the updated parameters). `init` starts the EMA at
+ * the initial parameters. Read the averaged weights from `state.ema`.
+ * @example const opt = withEma(adam({ lr: 1e-3 }), 0.999);   // makeTrainStep(rt, loss, opt, specs)
+ */
+export function withEma(inner: Optimizer, decay: number): Optimizer {
+  if (!(decay >= 0 && decay <= 1)) throw new MedreconError('INVALID_ARGUMENT', `withEma: decay must be in [0, 1], got ${decay}`);
+  return {
+    kind: inner.kind,
+    lr: inner.lr,
+    options: { ...inner.options, emaDecay: decay },
+    init: (p) => ({ inner: inner.init(p), ema: cloneParams(p) }),
+    initSpecs: (p) => ({ inner: inner.initSpecs(p), ema: p }),
+    update(params, grads, state, lr) {
+      if (typeof state !== 'object' || state === null || isSym(state) || Array.isArray(state) || !('inner' in state) || !('ema' in state)) {
+        throw new MedreconError('INVALID_ARGUMENT', 'withEma: state must be { inner, ema }');
+      }
+      const s = state as { readonly inner: Tree<Sym>; readonly ema: Tree<Sym> };
+      const r = inner.update(params, grads, s.inner, lr);
+      return { params: r.params, state: { inner: r.state, ema: emaUpdate(s.ema, r.params, decay) } };
+    },
+  };
 }
