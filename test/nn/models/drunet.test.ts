@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { grad } from '../../../src/autodiff/index.js';
 import { Rng } from '../../../src/core/rng.js';
 import { type HostTensor, tensor } from '../../../src/core/tensor.js';
 import type { Tree } from '../../../src/core/tree.js';
 import { interpret } from '../../../src/interp/index.js';
-import type { Sym } from '../../../src/ir/sym.js';
+import { type Sym, constant, mul, sum } from '../../../src/ir/sym.js';
 import { spec, trace } from '../../../src/ir/trace.js';
 import { type DrunetConfig, type DrunetParams, dataRangeWidth, drunet, drunetDenoiser, initDrunet } from '../../../src/nn/models/drunet.js';
 import { countParams } from '../../../src/nn/params.js';
@@ -78,5 +79,32 @@ describe('DRUNet', () => {
     for (let i = 0; i < a.data.length; i++) { m = Math.max(m, Math.abs(a.data[i]! - b.data[i]!)); sc = Math.max(sc, Math.abs(b.data[i]!)); }
     expect(sc).toBeGreaterThan(1e-3);
     expect(m).toBeLessThan(1e-4 * Math.max(1, sc));
+  });
+  it('gradient matches central finite differences (interpreter), including the transposed conv and σ', () => {
+    const cfg: DrunetConfig = { channels: 1, widths: [2, 4], blocksPerLevel: 1, blockGain: 1 };
+    const rng = new Rng(5);
+    const p = initDrunet(rng, cfg);
+    const x = rng.normalTensor([1, 1, 4, 4]);
+    const sg = tensor([1], [0.3]);
+    const wOut = rng.normalTensor([1, 1, 4, 4]);
+    const loss = (pp: DrunetParams<Sym>, xx: Sym, ss: Sym) => sum(mul(drunet(pp, xx, ss), constant(wOut)));
+    const g = interpret(grad(loss, [0, 2]) as never, [p, x, sg] as never) as unknown as [DrunetParams<HostTensor>, HostTensor];
+    const L = () => (interpret(loss as never, [p, x, sg] as never) as HostTensor).data[0]!;
+    const probes: [HostTensor, HostTensor, number][] = [
+      [p.head.w, g[0].head.w, 10], [p.downs[0]!.down.w, g[0].downs[0]!.down.w, 3], [p.body[0]!.conv1.w, g[0].body[0]!.conv1.w, 7],
+      [p.ups[0]!.up.w, g[0].ups[0]!.up.w, 5], [p.tail.w, g[0].tail.w, 2], [sg, g[1], 0],
+    ];
+    const eps = 1e-2;
+    for (const [w, gw, i] of probes) {
+      const v = w.data[i]!;
+      w.data[i] = v + eps;
+      const lp = L();
+      w.data[i] = v - eps;
+      const lm = L();
+      w.data[i] = v;
+      const fd = (lp - lm) / (2 * eps);
+      expect(Math.abs(gw.data[i]! - fd)).toBeLessThan(2e-3 + 2e-2 * Math.abs(fd));
+    }
+    expect(Math.max(...probes.map(([, gw, i]) => Math.abs(gw.data[i]!)))).toBeGreaterThan(1e-3);
   });
 });
