@@ -28,3 +28,4 @@ export * from './io/index.js';
 export * from './metrics/index.js';
 export * from './physics/index.js';
 export * from './optim/index.js';
+export * from './diffusion/index.js';

@@ -7,3 +7,4 @@ export * from './embedding.js';
 export * from './models/cunet.js';
 export * from './models/unet.js';
 export * from './models/macs.js';
+export * from './models/drunet.js';

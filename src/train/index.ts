@@ -4,3 +4,6 @@ export * from './step.js';
 export * from './data.js';
 export * from './checkpoint.js';
 export * from './denoiser.js';
+export * from './clip.js';
+export * from './ema.js';
+export * from './schedule.js';
