@@ -15,31 +15,17 @@
 import { checkOptions } from '../core/errors.js';
 import type { Executor } from '../ir/executor.js';
 import { div } from '../ir/sym.js';
-import type { LinearOperator } from '../physics/operator.js';
-import { ITER_OPTION_KEYS, type IterOptions, type TensorArg } from './loop.js';
-import { type Prior, zeroPrior } from './prior.js';
+import { zeroPrior } from './prior.js';
 import { checkSchedule, type Schedule } from './problem.js';
-import { type InnerCgOptions, type NormalSolve, splitting } from './splitting.js';
+import { SPLITTING_OPTION_KEYS, type SplittingOptions, splitting } from './splitting.js';
 import type { ReconResult } from './types.js';
 
-export interface AdmmOptions extends IterOptions {
-  readonly physics: LinearOperator;
-  readonly y: TensorArg;
-  /** g (default 0). */
-  readonly prior?: Prior;
+export interface AdmmOptions extends SplittingOptions {
   /** Penalty ρ > 0: a constant (default 1) or a schedule over iterations. */
   readonly rho?: Schedule;
-  /** Initial z (default Aᴴy). */
-  readonly x0?: TensorArg;
-  /** Closed-form solver of (AᴴA + ρI)x = rhs; default: conjugate gradients. */
-  readonly normalSolve?: NormalSolve;
-  /** Inner CG settings (default { maxIter: 10, tol: 1e-6 }). */
-  readonly cg?: InnerCgOptions;
-  /** Compute the objective each iteration (one more A; default true). */
-  readonly objective?: boolean;
 }
 
-export const ADMM_OPTION_KEYS = [...ITER_OPTION_KEYS, 'physics', 'y', 'prior', 'rho', 'x0', 'normalSolve', 'cg', 'objective'] as const;
+export const ADMM_OPTION_KEYS = [...SPLITTING_OPTION_KEYS, 'rho'] as const;
 
 /** ADMM (see the module comment). */
 export async function admm(executor: Executor, opts: AdmmOptions): Promise<ReconResult> {

@@ -14,27 +14,17 @@
 import { checkOptions } from '../core/errors.js';
 import type { Executor } from '../ir/executor.js';
 import { div } from '../ir/sym.js';
-import type { LinearOperator } from '../physics/operator.js';
-import { ITER_OPTION_KEYS, type IterOptions, type TensorArg } from './loop.js';
-import { type Prior, zeroPrior } from './prior.js';
+import { zeroPrior } from './prior.js';
 import { checkSchedule, type Schedule } from './problem.js';
-import { type InnerCgOptions, type NormalSolve, splitting } from './splitting.js';
+import { SPLITTING_OPTION_KEYS, type SplittingOptions, splitting } from './splitting.js';
 import type { ReconResult } from './types.js';
 
-export interface HqsOptions extends IterOptions {
-  readonly physics: LinearOperator;
-  readonly y: TensorArg;
-  readonly prior?: Prior;
+export interface HqsOptions extends SplittingOptions {
   /** Penalty μ_k > 0: a constant (default 1) or a schedule (list / function of the iteration). */
   readonly mu?: Schedule;
-  /** Initial z (default Aᴴy). */
-  readonly x0?: TensorArg;
-  readonly normalSolve?: NormalSolve;
-  readonly cg?: InnerCgOptions;
-  readonly objective?: boolean;
 }
 
-export const HQS_OPTION_KEYS = [...ITER_OPTION_KEYS, 'physics', 'y', 'prior', 'mu', 'x0', 'normalSolve', 'cg', 'objective'] as const;
+export const HQS_OPTION_KEYS = [...SPLITTING_OPTION_KEYS, 'mu'] as const;
 
 /** Half-quadratic splitting (see the module comment). */
 export async function hqs(executor: Executor, opts: HqsOptions): Promise<ReconResult> {

@@ -13,6 +13,6 @@ export * from './admm.js';
 export * from './hqs.js';
 export * from './pdhg.js';
 export * from './pnp.js';
-export { type NormalSolve, type InnerCgOptions, unitaryDiagonalSolve } from './splitting.js';
+export { type NormalSolve, type InnerCgOptions, type SplittingOptions, unitaryDiagonalSolve } from './splitting.js';
 export { type Schedule, scheduleAt, logSchedule, lipschitz } from './problem.js';
 export { type ForwardBackwardOptions } from './forward-backward.js';

@@ -25,7 +25,8 @@ import { type Sym, add, div, mul, sub } from '../ir/sym.js';
 import { spec } from '../ir/trace.js';
 import type { LinearOperator } from '../physics/operator.js';
 import { type CgState, cgStep, dotReal } from './cg.js';
-import { IterationLoop, type IterOptions, type TensorArg, positive, positiveInt, readScalar } from './loop.js';
+import { ITER_OPTION_KEYS, IterationLoop, type IterOptions, type TensorArg, positive, positiveInt, readScalar } from './loop.js';
+import type { Prior } from './prior.js';
 import { type Schedule, checkProblem, dispose, halfSq, onDevice, relChange, scalarT, scheduleAt } from './problem.js';
 import type { ReconResult } from './types.js';
 
@@ -49,6 +50,24 @@ export interface InnerCgOptions {
 export function unitaryDiagonalSolve(U: (x: Sym) => Sym, Uh: (k: Sym) => Sym, d: Sym | number): NormalSolve {
   return (rhs, rho) => Uh(div(U(rhs), add(rho, d)));
 }
+
+/** The options ADMM and HQS share: the problem ½‖Ax − y‖² + g(x) and the data-step solver. */
+export interface SplittingOptions extends IterOptions {
+  readonly physics: LinearOperator;
+  readonly y: TensorArg;
+  /** g (default 0). */
+  readonly prior?: Prior;
+  /** Initial z (default Aᴴy). */
+  readonly x0?: TensorArg;
+  /** Closed-form solver of (AᴴA + ρI)x = rhs; default: conjugate gradients. */
+  readonly normalSolve?: NormalSolve;
+  /** Inner CG settings (default { maxIter: 10, tol: 1e-6 }). */
+  readonly cg?: InnerCgOptions;
+  /** Compute the objective each iteration (one more A; default true). */
+  readonly objective?: boolean;
+}
+
+export const SPLITTING_OPTION_KEYS = [...ITER_OPTION_KEYS, 'physics', 'y', 'prior', 'x0', 'normalSolve', 'cg', 'objective'] as const;
 
 export interface SplittingSpec {
   readonly method: string;
