@@ -8,3 +8,4 @@ export * from './models/cunet.js';
 export * from './models/unet.js';
 export * from './models/macs.js';
 export * from './models/drunet.js';
+export * from './registry.js';
