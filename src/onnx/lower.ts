@@ -48,6 +48,35 @@ export interface LowerOptions {
 }
 export const LOWER_OPTION_KEYS = ['dft', 'name'] as const;
 
+/**
+ * What a standalone model (`exportOnnx`) adds to the lowering: readable graph input/output names
+ * and model-level text. Not compile options: the runtime never names its graphs' values.
+ */
+export interface ModelOptions {
+  /** One name per flat traced input, in order (default `in_<path>`). */
+  readonly inputNames?: readonly string[];
+  /** One name per flat traced output, in order (default `out_<path>`). */
+  readonly outputNames?: readonly string[];
+  /** ModelProto.doc_string. */
+  readonly docString?: string;
+  /** ModelProto.metadata_props (string → string). */
+  readonly metadata?: Readonly<Record<string, string>>;
+}
+export const MODEL_OPTION_KEYS = ['inputNames', 'outputNames', 'docString', 'metadata'] as const;
+
+/** A value name an ONNX tool will take without quoting: a letter or '_' first, then [A-Za-z0-9_.:/-]. */
+const VALUE_NAME = /^[A-Za-z_][A-Za-z0-9_.:/-]*$/;
+
+function checkNames(what: 'inputNames' | 'outputNames', given: readonly string[] | undefined, count: number): void {
+  if (given === undefined) return;
+  if (!Array.isArray(given) || given.length !== count) {
+    throw new MedreconError('INVALID_ARGUMENT', `lowerToOnnx: ${what} must list ${count} name${count === 1 ? '' : 's'} (one per flat ${what === 'inputNames' ? 'input' : 'output'}), got ${Array.isArray(given) ? given.length : typeof given}`, { expected: count });
+  }
+  for (const n of given) {
+    if (typeof n !== 'string' || !VALUE_NAME.test(n)) throw new MedreconError('INVALID_ARGUMENT', `lowerToOnnx: ${what}: '${String(n)}' is not a valid value name (a letter or '_', then letters, digits, '_', '.', ':', '/', '-')`, { name: n });
+  }
+}
+
 export interface Lowered {
   readonly bytes: Uint8Array;
   readonly inputNames: string[];
@@ -401,8 +430,7 @@ function lowerNode(ctx: LowerCtx, n: Node, ins: readonly string[], want: string)
   return rule(ctx, n, ins, want);
 }
 
-function uniqueNames(raw: readonly string[]): string[] {
-  const seen = new Set<string>();
+function uniqueNames(raw: readonly string[], seen = new Set<string>()): string[] {
   return raw.map((r) => {
     let n = r;
     for (let k = 1; seen.has(n); k++) n = `${r}_${k}`;
@@ -413,14 +441,22 @@ function uniqueNames(raw: readonly string[]): string[] {
 
 /**
  * Lower a traced function to ONNX ModelProto bytes. Graph inputs are the traced inputs in order
- * (unused ones included), graph outputs the traced outputs in order (`out_<path>`).
+ * (unused ones included), graph outputs the traced outputs in order (`out_<path>`); `inputNames` /
+ * `outputNames` replace those names (all distinct), `docString` / `metadata` go into the ModelProto.
  */
-export function lowerToOnnx(traced: Traced, opts: LowerOptions = {}): Lowered {
-  checkOptions('lowerToOnnx', opts, LOWER_OPTION_KEYS);
+export function lowerToOnnx(traced: Traced, opts: LowerOptions & ModelOptions = {}): Lowered {
+  checkOptions('lowerToOnnx', opts, [...LOWER_OPTION_KEYS, ...MODEL_OPTION_KEYS]);
+  checkNames('inputNames', opts.inputNames, traced.inputs.length);
+  checkNames('outputNames', opts.outputNames, traced.outputs.length);
+  if (opts.inputNames || opts.outputNames) {
+    const all = [...(opts.inputNames ?? []), ...(opts.outputNames ?? [])];
+    const dup = all.find((n, i) => all.indexOf(n) !== i);
+    if (dup !== undefined) throw new MedreconError('INVALID_ARGUMENT', `lowerToOnnx: the value name '${dup}' is given twice (input and output names must all differ)`, { name: dup });
+  }
   const b = new Builder({ dft: opts.dft ?? 'expand' });
-  const inputNames = uniqueNames(traced.inputs.map((x) => (x.node as Node<'input'>).attrs.name));
+  const inputNames = uniqueNames(opts.inputNames ?? traced.inputs.map((x) => (x.node as Node<'input'>).attrs.name));
   inputNames.forEach((n) => b.reserve(n));
-  const outputNames = uniqueNames(traced.outputs.map((_, i) => `out_${sanitizeName(traced.outputPaths[i] || String(i))}`));
+  const outputNames = uniqueNames(opts.outputNames ?? traced.outputs.map((_, i) => `out_${sanitizeName(traced.outputPaths[i] || String(i))}`), new Set(inputNames));
   outputNames.forEach((n) => b.reserve(n));
 
   const values = new Map<number, string>();
@@ -461,5 +497,6 @@ export function lowerToOnnx(traced: Traced, opts: LowerOptions = {}): Lowered {
     inputs: traced.inputSpecs.map((s, i) => info(inputNames[i]!, s)),
     outputs: traced.outputs.map((o, i) => info(outputNames[i]!, { dims: o.shape, dtype: o.dtype })),
   };
-  return { bytes: encodeModel({ graph }), inputNames, outputNames, nodeCount: b.nodes.length, graph };
+  const model = { graph, ...(opts.docString ? { docString: opts.docString } : {}), ...(opts.metadata ? { metadata: opts.metadata } : {}) };
+  return { bytes: encodeModel(model), inputNames, outputNames, nodeCount: b.nodes.length, graph };
 }

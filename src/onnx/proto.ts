@@ -20,6 +20,8 @@
 export const ONNX_OPSET = 18;
 /** The ONNX IR version written into every model. */
 export const ONNX_IR_VERSION = 8;
+/** `producer_version` written into every model (the medrecon version). */
+export const PRODUCER_VERSION = '0.1.0';
 
 /** `TensorProto.DataType` values used here. */
 export const DataType = {
@@ -82,6 +84,10 @@ export interface ModelDef {
   readonly producerName?: string;
   readonly producerVersion?: string;
   readonly opset?: number;
+  /** ModelProto.doc_string (free text for humans). */
+  readonly docString?: string;
+  /** ModelProto.metadata_props: key → value strings (ORT exposes them as the model's custom metadata). */
+  readonly metadata?: Readonly<Record<string, string>>;
 }
 
 // ------------------------------------------------------------------ low-level writer
@@ -320,18 +326,26 @@ function writeGraph(w: ProtoWriter, g: GraphDef): void {
 }
 
 /**
- * Serialize a model. ModelProto: ir_version=1, producer_name=2, producer_version=3, graph=7,
- * opset_import=8 (OperatorSetIdProto: domain=1, version=2).
+ * Serialize a model. ModelProto: ir_version=1, producer_name=2, producer_version=3, doc_string=6,
+ * graph=7, opset_import=8 (OperatorSetIdProto: domain=1, version=2), metadata_props=14
+ * (StringStringEntryProto: key=1, value=2).
  */
 export function encodeModel(m: ModelDef): Uint8Array {
   const w = new ProtoWriter();
   w.int(1, ONNX_IR_VERSION);
   w.string(2, m.producerName ?? 'medrecon');
-  w.string(3, m.producerVersion ?? '0.1.0');
+  w.string(3, m.producerVersion ?? PRODUCER_VERSION);
+  if (m.docString) w.string(6, m.docString);
   w.message(7, (g) => writeGraph(g, m.graph));
   w.message(8, (o) => {
     o.string(1, '');
     o.int(2, m.opset ?? ONNX_OPSET);
   });
+  for (const [key, value] of Object.entries(m.metadata ?? {})) {
+    w.message(14, (e) => {
+      e.string(1, key);
+      e.string(2, value);
+    });
+  }
   return w.finish();
 }
