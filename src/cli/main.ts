@@ -9,10 +9,12 @@
 import { isMedreconError } from '../index.js';
 import { type CliIo, UsageError } from './common.js';
 import { runDemo } from './demo.js';
+import { runExport } from './export.js';
 import { runInfo } from './info.js';
 import { runMetrics } from './metrics.js';
 import { runRecon } from './recon.js';
 import { runSimulate } from './simulate.js';
+import { runTrain } from './train.js';
 
 export const VERSION = '0.1.0';
 
@@ -22,7 +24,9 @@ const COMMANDS: Readonly<Record<string, { run: Command; summary: string }>> = {
   metrics: { run: runMetrics, summary: 'PSNR / SSIM / NMSE of an image against a reference (fastMRI conventions)' },
   simulate: { run: runSimulate, summary: 'image → measurements (MRI k-space single/multi-coil, CT sinogram, PET counts)' },
   recon: { run: runRecon, summary: 'measurements → image (--modality, --method, --out, --json, --reference)' },
+  train: { run: runTrain, summary: 'train a denoiser or diffusion prior on images (checkpoints, exact resume, log, loss curve)' },
   demo: { run: runDemo, summary: 'reconstruct the bundled cases and print method / PSNR / SSIM / time' },
+  export: { run: runExport, summary: 'a saved model (MODEL.json + .safetensors) as a standalone ONNX file' },
 };
 
 export const MAIN_HELP = `Usage: medrecon <command> [options]
