@@ -21,6 +21,7 @@ export * from './autodiff/index.js';
 export * as interp from './interp/index.js';
 export { lowerToOnnx, ONNX_OPSET, type Lowered, type LowerOptions } from './onnx/lower.js';
 export { dumpGraph } from './onnx/dump.js';
+export * from './onnx/export.js';
 export { Runtime, type Compiled, type RuntimeTensor, type RuntimeOptions, type CompileOptions, type Device } from './runtime/index.js';
 export * from './nn/index.js';
 export * from './train/index.js';

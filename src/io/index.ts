@@ -11,3 +11,4 @@ export * from './npz.js';
 export * from './cfl.js';
 export * from './png.js';
 export * from './dicom/index.js';
+export * from './plot.js';

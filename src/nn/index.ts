@@ -9,3 +9,5 @@ export * from './models/unet.js';
 export * from './models/macs.js';
 export * from './models/drunet.js';
 export * from './registry.js';
+export * from './layers3d.js';
+export * from './models/dncnn3d.js';

@@ -20,6 +20,7 @@
  *   const bytes = exportOnnx((x: Sym) => x.mul(2), [spec([1, 3])]);          // input 'x', output 'y'
  *   const onnx = exportModel(loadModel(st, json), { height: 256, width: 256 }); // x, sigma → y
  */
+import { modelDenoiser } from '../diffusion/model-denoiser.js';
 import { MedreconError, checkOptions } from '../core/errors.js';
 import type { HostTensor } from '../core/tensor.js';
 import { type Tree, flattenTree } from '../core/tree.js';
@@ -189,12 +190,13 @@ export function exportModel(model: LoadedModel, opts: ExportModelOptions): Uint8
   const { params, meta } = model;
   const sig = modelSignature(meta, opts);
   const entry = modelEntry(meta.kind);
-  const r = entry.role === 'denoiser' ? dataRangeWidth(meta.dataRange) : 1;
   const leaves = flattenTree(params, isHost).leaves;
   if (leaves.some((l) => l.dtype !== 'float32')) throw new MedreconError('DTYPE_MISMATCH', `exportModel: ${meta.kind} parameters must be float32`);
+  // Denoisers: the library's Denoiser view (data units in and out: u = (x − lo)/r, y = lo + r·f(u, σ/r)).
   const forward = (x: Sym, cond: Sym): Sym => {
+    if (entry.role === 'denoiser') return modelDenoiser(model).denoise(x, cond);
     const p = mapTrees(isHost, (h: HostTensor) => constant(h), params) as Tree<Sym>;
-    return entry.apply(p, x, r === 1 ? cond : mul(cond, 1 / r), meta.config);
+    return entry.apply(p, x, cond, meta.config);
   };
   const doc = [
     `medrecon ${meta.kind} (${meta.role})${meta.name ? ` '${meta.name}'` : ''}, exported for inference.`,

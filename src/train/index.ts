@@ -7,3 +7,5 @@ export * from './denoiser.js';
 export * from './clip.js';
 export * from './ema.js';
 export * from './schedule.js';
+export * from './augment.js';
+export * from './trainer.js';

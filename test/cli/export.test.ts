@@ -53,9 +53,9 @@ describe('medrecon export', () => {
     const sigma = [0.2, 0.8];
     const y = (await s.run({ x: new ort.Tensor('float32', x.data, x.dims), sigma: new ort.Tensor('float32', Float32Array.from(sigma), [2]) }))['y']!;
     await s.release();
-    // the library's forward on the interpreter, σ / 2 for the 'signed' range
+    // the library's forward on the interpreter for the 'signed' range: u = (x + 1)/2, σ/2, y = 2·f − 1
     const e = modelEntry('drunet');
-    const ref = interpret(((p: Tree<Sym>, xx: Sym, ss: Sym) => e.apply(p, xx, ss, config)) as never, [params, x, tensor([2], sigma.map((v) => v / 2))] as never) as HostTensor;
+    const ref = interpret(((p: Tree<Sym>, xx: Sym, ss: Sym) => e.apply(p, xx.add(1).mul(0.5), ss, config).mul(2).sub(1)) as never, [params, x, tensor([2], sigma.map((v) => v / 2))] as never) as HostTensor;
     let diff = 0;
     let scale = 0;
     for (let i = 0; i < ref.data.length; i++) {

@@ -118,11 +118,16 @@ describe('exportModel: standalone ONNX = in-library forward', () => {
     expect(y.dims).toEqual([c.N, C, c.H, c.W]);
     await session.release();
 
-    // the library's forward: parameters as graph inputs, σ scaled here by the known range width
-    const r = c.meta.dataRange === 'signed' ? 2 : typeof c.meta.dataRange === 'object' ? c.meta.dataRange.max - c.meta.dataRange.min : 1;
-    const condLib = entry.role === 'denoiser' ? tensor([c.N], c.cond.map((s) => s / r)) : cond;
-    const f = rt.compile((p: Tree<Sym>, xx: Sym, cc: Sym) => entry.apply(p, xx, cc, c.config), [specTree(params), spec(x.dims), spec([c.N])]);
-    const ref = (await f.runHost(params, x, condLib)) as HostTensor;
+    // the library's forward: denoisers through their Denoiser view in data units (u = (x − lo)/r,
+    // y = lo + r·f(u, σ/r), written out here), diffusion networks raw; parameters as graph inputs.
+    const dr = c.meta.dataRange;
+    const r = dr === 'signed' ? 2 : typeof dr === 'object' ? dr.max - dr.min : 1;
+    const lo = dr === 'signed' ? -1 : typeof dr === 'object' ? dr.min : 0;
+    const f = rt.compile((p: Tree<Sym>, xx: Sym, cc: Sym) => {
+      if (entry.role !== 'denoiser') return entry.apply(p, xx, cc, c.config);
+      return entry.apply(p, xx.sub(lo).mul(1 / r), cc.mul(1 / r), c.config).mul(r).add(lo);
+    }, [specTree(params), spec(x.dims), spec([c.N])]);
+    const ref = (await f.runHost(params, x, cond)) as HostTensor;
     const { diff, scale } = maxAbsDiff(y.data as Float32Array, ref.data);
     expect(scale).toBeGreaterThan(1e-3); // not a vacuous comparison of zeros
     expect(diff).toBeLessThanOrEqual(1e-4);
@@ -139,21 +144,23 @@ describe('exportModel: standalone ONNX = in-library forward', () => {
     expect(info.doc).toContain(`input ${condName} float32[${c.N}]`);
   });
 
-  it('the σ input is in data units: exporting with another data range changes the output', async () => {
+  it('x, σ and y are in data units: a model trained on [lo, lo + r] is the unit model mapped affinely', async () => {
     const entry = modelEntry('drunet');
     const config: ModelConfig = { channels: 1, widths: [4], blocksPerLevel: 1, blockGain: 1 };
     const params = entry.init(new Rng(3), config);
-    const run = async (dataRange: SavedModelMeta['dataRange'], sigma: number) => {
+    const xu = new Rng(4).normalTensor([1, 1, 4, 4]);
+    const run = async (dataRange: SavedModelMeta['dataRange'], lo: number, r: number, sigma: number) => {
       const bytes = exportModel({ params, meta: { kind: 'drunet', config, role: 'denoiser', dataRange } }, { height: 4, width: 4 });
       const s = await ort.InferenceSession.create(bytes);
-      const x = new Rng(4).normalTensor([1, 1, 4, 4]);
-      const y = (await s.run({ x: new ort.Tensor('float32', x.data, x.dims), sigma: new ort.Tensor('float32', new Float32Array([sigma]), [1]) }))['y']!;
+      const x = Float32Array.from(xu.data as Float32Array, (v) => lo + r * v);
+      const y = (await s.run({ x: new ort.Tensor('float32', x, [1, 1, 4, 4]), sigma: new ort.Tensor('float32', new Float32Array([sigma]), [1]) }))['y']!;
       await s.release();
-      return y.data as Float32Array;
+      return Float32Array.from(y.data as Float32Array, (v) => (v - lo) / r); // back to unit units
     };
-    const unit = await run('unit', 0.3);
-    expect(maxAbsDiff(await run({ min: -10, max: 10 }, 6), unit).diff).toBeLessThan(1e-5); // 6 / 20 = 0.3
-    expect(maxAbsDiff(await run('signed', 0.3), unit).diff).toBeGreaterThan(1e-4);
+    const unit = await run('unit', 0, 1, 0.3);
+    expect(maxAbsDiff(await run({ min: -10, max: 10 }, -10, 20, 6), unit).diff).toBeLessThan(1e-5); // 6 / 20 = 0.3
+    expect(maxAbsDiff(await run({ min: -10, max: 10 }, -10, 20, 0.3), unit).diff).toBeGreaterThan(1e-4); // σ not rescaled
+    expect(maxAbsDiff(await run('signed', 0, 1, 0.3), unit).diff).toBeGreaterThan(1e-4); // x not mapped
   });
 });
 
