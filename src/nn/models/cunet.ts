@@ -69,11 +69,13 @@ export type CunetConfig = {
   readonly timeEmbDim?: number;
   /** Insert Linear(D→4D) → GELU → Linear(4D→4D) after the sinusoid (default false, as the authors). */
   readonly timeMlp?: boolean;
+  /** Init gain of the output 1×1 conv (default 1, the authors'; 0 = zero-init, as DDPM, so training starts at loss ≈ 1). */
+  readonly headGain?: number;
 };
 
 type Resolved = Required<Omit<CunetConfig, 'outChannels'>> & { readonly outChannels: number };
 
-const KEYS = ['channels', 'outChannels', 'nf', 'levels', 'attention', 'attnHeads', 'attnDimHead', 'norm', 'activation', 'odeForm', 'solver', 'steps', 'timeConditioning', 'timeEmbDim', 'timeMlp'];
+const KEYS = ['channels', 'outChannels', 'nf', 'levels', 'attention', 'attnHeads', 'attnDimHead', 'norm', 'activation', 'odeForm', 'solver', 'steps', 'timeConditioning', 'timeEmbDim', 'timeMlp', 'headGain'];
 
 export function resolveCunetConfig(cfg: CunetConfig): Resolved {
   checkOptions('cunet', cfg, KEYS);
@@ -82,13 +84,14 @@ export function resolveCunetConfig(cfg: CunetConfig): Resolved {
     attention: cfg.attention ?? ['enc4', 'dec1'], attnHeads: cfg.attnHeads ?? 4, attnDimHead: cfg.attnDimHead ?? 32,
     norm: cfg.norm ?? 'instance', activation: cfg.activation ?? 'softplus', odeForm: cfg.odeForm ?? 'augmented',
     solver: cfg.solver ?? 'rk4', steps: cfg.steps ?? 1, timeConditioning: cfg.timeConditioning ?? 'film',
-    timeEmbDim: cfg.timeEmbDim ?? 256, timeMlp: cfg.timeMlp ?? false,
+    timeEmbDim: cfg.timeEmbDim ?? 256, timeMlp: cfg.timeMlp ?? false, headGain: cfg.headGain ?? 1,
   };
   for (const k of ['channels', 'outChannels', 'nf', 'levels', 'steps', 'attnHeads', 'attnDimHead', 'timeEmbDim'] as const) {
     if (!Number.isInteger(r[k]) || r[k] < 1) throw new MedreconError('INVALID_ARGUMENT', `cunet: ${k} must be a positive integer, got ${r[k]}`);
   }
   const valid = new Set(['mid', ...Array.from({ length: r.levels }, (_, i) => [`enc${i + 1}`, `dec${i + 1}`]).flat()]);
   for (const a of r.attention) if (!valid.has(a)) throw new MedreconError('INVALID_ARGUMENT', `cunet: unknown attention position '${a}' (valid: ${[...valid].join(', ')})`);
+  if (!(r.headGain >= 0 && Number.isFinite(r.headGain))) throw new MedreconError('INVALID_ARGUMENT', `cunet: headGain must be ≥ 0, got ${r.headGain}`);
   if (!['euler', 'midpoint', 'rk4'].includes(r.solver)) throw new MedreconError('INVALID_ARGUMENT', `cunet: unknown solver '${r.solver}'`);
   if (!['augmented', 'secondOrder'].includes(r.odeForm)) throw new MedreconError('INVALID_ARGUMENT', `cunet: unknown odeForm '${r.odeForm}'`);
   return r;
@@ -150,7 +153,7 @@ export function initCunet(rng: Rng, cfg: CunetConfig): CunetParams<HostTensor> {
       norm2: initNormKind(r.norm, r.nf), conv2: initConv2d(rng.fork(2), r.nf, 2 * r.nf, 1, { gain: 1 }),
     },
     enc, mid, dec,
-    head: initConv2d(rng.fork(3), 2 * r.nf, r.outChannels, 1, { gain: 1 }),
+    head: initConv2d(rng.fork(3), 2 * r.nf, r.outChannels, 1, { gain: r.headGain }),
   };
   return r.timeMlp ? { temb: initTimeMlp(rng.fork(4), r.timeEmbDim, 4 * r.timeEmbDim), ...core } : core;
 }
