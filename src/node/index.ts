@@ -68,3 +68,4 @@ export function defaultRuntime(): Runtime {
 /** Node-only file helpers (filesystem wrappers around the byte codecs of src/io). */
 export * from '../io/node-files.js';
 export { loadMriSlices, loadCtSlice, fixturesDir } from '../io/fixtures.js';
+export { modelFiles, loadModelFile, weightsDir, listShippedModels, loadShippedModel } from './weights.js';
