@@ -4,6 +4,7 @@
  *   model.safetensors + model.json      the weights to use (EMA) and their metadata / model card facts
  *   checkpoint.safetensors + .json      parameters, optimiser state, EMA, Rng state, step
  *   log.jsonl                           one JSON record per log interval (step, loss, lr, ms/step)
+ *   run.json                            the log / checkpoint cadence, reused by --resume
  *   loss.png                            the loss curve (log scale)
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
@@ -201,6 +202,12 @@ export async function runTrain(args: readonly string[], io: CliIo): Promise<numb
   const logPath = join(outDir, 'log.jsonl');
   if (!resumeDir) writeFileSync(logPath, '');
   const budget = num(v['time-budget'], 'time-budget', { min: 0 });
+  // Logging/checkpoint cadence: flags, else what the first call of this run stored, else defaults.
+  const runPath = join(outDir, 'run.json');
+  const stored = resumeDir && existsSync(runPath) ? (JSON.parse(readFileSync(runPath, 'utf8')) as { logEvery?: number; checkpointEvery?: number }) : {};
+  const logEvery = num(v['log-every'], 'log-every', { int: true, min: 1 }) ?? stored.logEvery ?? 50;
+  const checkpointEvery = num(v['checkpoint-every'], 'checkpoint-every', { int: true, min: 1 }) ?? stored.checkpointEvery ?? 500;
+  writeFileSync(runPath, JSON.stringify({ logEvery, checkpointEvery }) + '\n');
   const bar = new Progress(io, v.quiet || v.json, `train ${recipe.kind}`, recipe.steps);
   const rt = createRuntime();
   const onLog = (rec: TrainLogRecord) => {
@@ -213,8 +220,8 @@ export async function runTrain(args: readonly string[], io: CliIo): Promise<numb
       ...recipe,
       ...(resume ? { resume } : {}),
       ...(budget !== undefined ? { timeBudgetMs: budget * 1000 } : {}),
-      logEvery: num(v['log-every'], 'log-every', { int: true, min: 1 }) ?? 50,
-      checkpointEvery: num(v['checkpoint-every'], 'checkpoint-every', { int: true, min: 1 }) ?? 500,
+      logEvery,
+      checkpointEvery,
       onLog,
       onStep: (s) => bar.update(s),
       onCheckpoint: (file) => {

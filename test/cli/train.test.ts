@@ -1,0 +1,85 @@
+/**
+ * `medrecon train` in-process: a tiny run on a temp .npy writes the model, checkpoint, JSONL log and
+ * loss curve; --resume continues to the full step count; usage errors exit 2; the trained model
+ * exports and loads back.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { tensor } from '../../src/core/tensor.js';
+import { loadMriSlices } from '../../src/io/fixtures.js';
+import { writeNpy } from '../../src/io/npy.js';
+import { loadModelFile } from '../../src/node/weights.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'medrecon-train-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const data = join(tmp, 'slices.npy');
+const s = loadMriSlices('train');
+writeFileSync(data, writeNpy(tensor([8, 128, 128], s.data.slice(0, 8 * 128 * 128))));
+
+async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(argv, { out: (x) => void (out += x), err: (x) => void (err += x), errIsTTY: false });
+  return { code, out, err };
+}
+
+const tinyArgs = ['--model', 'drunet', '--config', '{"widths":[4,8],"blocksPerLevel":1}', '--crop', '32', '--batch', '2', '--log-every', '2', '--checkpoint-every', '2', '--quiet'];
+
+describe('medrecon train', () => {
+  it('trains, writes model/checkpoint/log/loss curve, and resumes to the full step count', async () => {
+    const out = join(tmp, 'run');
+    const r = await run('train', ...tinyArgs, '--steps', '6', '--time-budget', '0', '--out', out, data, '--json');
+    expect(r.code, r.err).toBe(0);
+    const s1 = JSON.parse(r.out) as { step: number; finished: boolean };
+    expect(s1.finished).toBe(false); // a zero budget stops before the first step
+    expect(s1.step).toBe(0);
+    const r2 = await run('train', '--resume', out, data, '--json', '--quiet');
+    expect(r2.code, r2.err).toBe(0);
+    const s2 = JSON.parse(r2.out) as { step: number; finished: boolean; stepsThisRun: number };
+    expect(s2).toMatchObject({ step: 6, finished: true, stepsThisRun: 6 });
+    for (const f of ['model.json', 'model.safetensors', 'checkpoint.json', 'checkpoint.safetensors', 'log.jsonl', 'loss.png']) expect(existsSync(join(out, f)), f).toBe(true);
+    const log = readFileSync(join(out, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { step: number; loss: number });
+    expect(log.map((l) => l.step)).toEqual([2, 4, 6]);
+    expect(readFileSync(join(out, 'loss.png')).subarray(1, 4).toString()).toBe('PNG');
+    const m = loadModelFile(join(out, 'model.json'));
+    expect(m.meta).toMatchObject({ kind: 'drunet', role: 'denoiser', dataRange: 'unit' });
+    expect(m.meta.training?.steps).toBe(6);
+    const e = await run('export', join(out, 'model.json'), '--out', join(tmp, 'm.onnx'), '--size', '32x32');
+    expect(e.code, e.err).toBe(0);
+  });
+
+  it('usage errors exit 2 with one line; data errors exit 1', async () => {
+    const bad = [
+      ['train', data, '--out', join(tmp, 'x')], // no --model
+      ['train', '--model', 'resnet', data, '--out', join(tmp, 'x')],
+      ['train', '--model', 'drunet', '--out', join(tmp, 'x')], // no images
+      ['train', '--model', 'drunet', data], // no --out
+      ['train', '--model', 'drunet', '--config', '[1', data, '--out', join(tmp, 'x')],
+      ['train', '--model', 'drunet', '--sigma', '0.1', data, '--out', join(tmp, 'x'), '--schedule', 'linear'],
+      ['train', '--model', 'cunet', '--sigma', '0,0.1', data, '--out', join(tmp, 'x')],
+      ['train', '--model', 'drunet', '--steps', '-3', data, '--out', join(tmp, 'x')],
+    ];
+    for (const argv of bad) {
+      const r = await run(...argv);
+      expect(r.code, argv.join(' ')).toBe(2);
+      expect(r.err.trim().split('\n')).toHaveLength(1);
+    }
+    const hu = join(tmp, 'hu.npy');
+    writeFileSync(hu, writeNpy(tensor([2, 32, 32], new Float32Array(2048).fill(500))));
+    const r = await run('train', ...tinyArgs, '--steps', '1', hu, '--out', join(tmp, 'y'));
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--data-range/);
+    const r2 = await run('train', '--resume', join(tmp, 'nothing'), data);
+    expect(r2.code).toBe(1);
+    expect(r2.err).toMatch(/no checkpoint/);
+  });
+
+  it('--help documents the options with examples', async () => {
+    const r = await run('train', '--help');
+    expect(r.code).toBe(0);
+    for (const k of ['--model', '--sigma', '--schedule', '--resume', '--time-budget', 'Examples']) expect(r.out).toContain(k);
+  });
+});
