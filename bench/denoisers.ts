@@ -50,8 +50,8 @@ function loadSet(file: string, fallback: () => HostTensor<'float32'>, lo: number
   let t: HostTensor<'float32'>;
   let source: string;
   if (existsSync(p)) {
-    const a = readNpy(readFileSync(p)) as HostTensor<'float32'>;
-    t = tensor([a.dims[0]!, 1, a.dims[1]!, a.dims[2]!], a.data);
+    const a = readNpy(readFileSync(p));
+    t = tensor([a.shape[0]!, 1, a.shape[1]!, a.shape[2]!], Float32Array.from(a.data));
     source = `.cache/meddata/sets/${file}`;
   } else {
     t = fallback();

@@ -12,11 +12,12 @@
  *   MLEM (40 it), OSEM (5 it × 8 subsets).
  * Metrics: fastMRI conventions against the noiseless truth (data range = max of the truth).
  */
-import { type HostTensor, encodePng, montage, tensor } from '../index.js';
-import { createRuntime, loadCtSlice, loadMriSlices } from '../node/index.js';
+import { type HostTensor, encodePng, modelDenoiser, montage, tensor } from '../index.js';
+import { createRuntime, loadCtSlice, loadMriSlices, loadShippedModel } from '../node/index.js';
 import { computeMetrics } from './metrics.js';
 import {
   CT_DEFAULTS,
+  CT_PNP_DEFAULTS,
   estimateMaps,
   huToMu,
   MRI_DEFAULTS,
@@ -98,11 +99,15 @@ export async function runDemo(args: readonly string[], io: CliIo): Promise<numbe
     tv: q(MRI_DEFAULTS.tv.iterations, 5),
     wavelet: q(MRI_DEFAULTS.wavelet.iterations, 5),
     'pnp-tv': q(MRI_DEFAULTS['pnp-tv'].iterations, 3),
+    'pnp-net': q(MRI_DEFAULTS['pnp-net'].iterations, 2),
   };
+  // The shipped denoisers (weights/), as Denoisers in their data units.
+  const mriNet = modelDenoiser(loadShippedModel('mri-drunet'));
+  const ctNet = modelDenoiser(loadShippedModel('ct-drunet'));
   const ctIts = q(CT_DEFAULTS.iterations, 5);
   const petIts = { mlem: q(PET_DEFAULTS.mlem, 3), osem: q(PET_DEFAULTS.osem, 1) };
   if (only.includes('mri')) plan.push(1, ...Object.values(mriIts).map((n) => Math.max(1, n)));
-  if (only.includes('ct')) plan.push(1, 1, ctIts);
+  if (only.includes('ct')) plan.push(1, 1, ctIts, q(CT_PNP_DEFAULTS.iterations, 2));
   if (only.includes('pet')) plan.push(1, petIts.mlem, petIts.osem);
   const total = plan.reduce((a, b) => a + b, 0);
   const bar = new Progress(io, v.quiet, 'demo', total);
@@ -141,7 +146,7 @@ export async function runDemo(args: readonly string[], io: CliIo): Promise<numbe
       const labels: string[] = [];
       for (const method of Object.keys(mriIts) as MriMethod[]) {
         const t = performance.now();
-        const r = await reconMri(ex, { kspace: sim.kspace, mask: sim.mask, maps }, { method, iterations: mriIts[method] || undefined, onStep: stepper(mriIts[method]) });
+        const r = await reconMri(ex, { kspace: sim.kspace, mask: sim.mask, maps }, { method, iterations: mriIts[method] || undefined, onStep: stepper(mriIts[method]), ...(method === 'pnp-net' ? { denoiser: mriNet } : {}) });
         row('mri', c, method, truth, r, performance.now() - t + (method === 'zero-filled' ? 0 : mapsMs));
         images.push(r.image);
         labels.push(method);
@@ -157,15 +162,15 @@ export async function runDemo(args: readonly string[], io: CliIo): Promise<numbe
       advance(1);
       const c = 'CT 60 views I0=1e5';
       const images: HostTensor[] = [];
-      for (const method of ['fbp', 'tv'] as const) {
+      for (const method of ['fbp', 'tv', 'pnp-net'] as const) {
         const t = performance.now();
-        const its = method === 'fbp' ? 1 : ctIts;
-        const r = await reconCt(ex, sim.sinogram, sim.geometry, { method, iterations: ctIts, onStep: stepper(its) });
+        const its = method === 'fbp' ? 1 : method === 'tv' ? ctIts : q(CT_PNP_DEFAULTS.iterations, 2);
+        const r = await reconCt(ex, sim.sinogram, sim.geometry, { method, iterations: its, onStep: stepper(its), ...(method === 'pnp-net' ? { denoiser: ctNet } : {}) });
         row('ct', c, method, mu, r, performance.now() - t);
         images.push(r.image);
         advance(its);
       }
-      writeMontage('ct.png', mu, images, ['fbp', 'tv']);
+      writeMontage('ct.png', mu, images, ['fbp', 'tv', 'pnp-net']);
     }
     if (only.includes('pet')) {
       const all = loadMriSlices('heldout');

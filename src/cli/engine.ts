@@ -13,6 +13,9 @@
  *   - tv: PDHG for ½‖Ax − y‖² + λ TV(x) (complex isotropic TV).
  *   - wavelet: FISTA for ½‖Ax − y‖² + λ‖Ψx‖₁ (db4, detail bands, complex magnitudes).
  *   - pnp-tv: PnP-FISTA with the TV denoiser, σ_k from 3λ down to λ/3 (log schedule).
+ *   - pnp-net: PnP-FISTA with a network denoiser (a shipped or trained model; magnitude models keep
+ *     the image phase, `magnitudeDenoiser`), σ_k from 10λ down to λ (log schedule), λ in units of the
+ *     image maximum.
  * - CT sinogram p [V, n_det] of line integrals (or counts c with I0: p = −log(max(c, 1)/I0));
  *   parallel beam, angles in radians, square pixels of `pixelSize` mm; image in 1/mm.
  *   TV: the operator is scaled to unit norm and the data to an FBP maximum of 1 (λ relative).
@@ -47,7 +50,7 @@ import {
   spec,
   tensor,
 } from '../index.js';
-import { fista, logSchedule, pdhg, pnp, tvDenoiser, waveletPrior } from '../index.js';
+import { type Denoiser, affineDenoiser, fista, logSchedule, magnitudeDenoiser, pdhg, pnp, tvDenoiser, waveletPrior } from '../index.js';
 
 /** Called after each iteration with (done, total). */
 export type OnStep = (done: number, total: number) => void;
@@ -82,7 +85,7 @@ function maxOf(a: ArrayLike<number>): number {
 
 // ------------------------------------------------------------------ MRI
 
-export const MRI_METHODS = ['zero-filled', 'cg-sense', 'tv', 'wavelet', 'pnp-tv'] as const;
+export const MRI_METHODS = ['zero-filled', 'cg-sense', 'tv', 'wavelet', 'pnp-tv', 'pnp-net'] as const;
 export type MriMethod = (typeof MRI_METHODS)[number];
 
 export interface MriData {
@@ -96,6 +99,8 @@ export interface MriData {
 
 export interface MriReconOptions {
   readonly method: MriMethod;
+  /** The network denoiser of 'pnp-net' (in the image's normalised units [0, 1]). */
+  readonly denoiser?: Denoiser;
   readonly lambda?: number;
   readonly iterations?: number;
   readonly onStep?: OnStep;
@@ -108,6 +113,7 @@ export const MRI_DEFAULTS: Readonly<Record<MriMethod, { lambda: number; iteratio
   tv: { lambda: 0.001, iterations: 200 },
   wavelet: { lambda: 0.001, iterations: 100 },
   'pnp-tv': { lambda: 0.001, iterations: 60 },
+  'pnp-net': { lambda: 0.01, iterations: 30 },
 };
 
 /** Geometry of MRI k-space: coils (1 for [H, W, 2]), H, W. */
@@ -215,6 +221,13 @@ export async function reconMri(ex: Executor, data: MriData, opts: MriReconOption
     const r = await fista(ex, { physics: A, y, prior: waveletPrior(lambda, { complex: true, wavelet: 'db4' }), maxIter: iters, lipschitz: 1, backtracking: true, callback: step });
     x = r.image;
     iterations = r.info.iterations;
+  } else if (method === 'pnp-net') {
+    if (!opts.denoiser) throw new MedreconError('INVALID_ARGUMENT', 'mri pnp-net: needs a denoiser (e.g. the shipped mri-drunet)');
+    const sigma = logSchedule(10 * lambda, lambda, iters);
+    const r = await pnp(ex, { physics: A, y, denoiser: magnitudeDenoiser(opts.denoiser), algorithm: 'fista', sigma, step: 1, maxIter: iters, callback: step });
+    x = r.image;
+    iterations = r.info.iterations;
+    nfe = r.info.nfe;
   } else {
     const sigma = logSchedule(3 * lambda, lambda / 3, iters);
     const r = await pnp(ex, { physics: A, y, denoiser: tvDenoiser(), algorithm: 'fista', sigma, step: 1, maxIter: iters, callback: step });
@@ -287,7 +300,7 @@ export async function simulateMri(ex: Executor, image: HostTensor<'float32'>, o:
 
 // ------------------------------------------------------------------ CT
 
-export const CT_METHODS = ['fbp', 'tv'] as const;
+export const CT_METHODS = ['fbp', 'tv', 'pnp-net'] as const;
 export type CtMethod = (typeof CT_METHODS)[number];
 
 /** 0.0192 /mm: water at ≈ 70 keV. μ = μ_water (1 + HU/1000), clipped at 0. */
@@ -329,6 +342,8 @@ export function countsToLineIntegrals(c: HostTensor, I0: number): HostTensor<'fl
 
 export interface CtReconOptions {
   readonly method: CtMethod;
+  /** 'pnp-net': a denoiser in Hounsfield units (e.g. the shipped ct-drunet); λ is its final σ in HU. */
+  readonly denoiser?: Denoiser;
   readonly filter?: FbpFilter;
   readonly lambda?: number;
   readonly iterations?: number;
@@ -336,6 +351,8 @@ export interface CtReconOptions {
 }
 
 export const CT_DEFAULTS = { lambda: 0.001, iterations: 150 } as const;
+/** 'pnp-net': final denoiser σ in HU and iterations (σ_k from 10λ down to λ). */
+export const CT_PNP_DEFAULTS = { lambda: 10, iterations: 30 } as const;
 
 /**
  * Reconstruct a parallel-beam sinogram [V, n_det] (line integrals) → μ image [H, W] (1/mm).
@@ -355,6 +372,18 @@ export async function reconCt(ex: Executor, sino: HostTensor<'float32'>, g: Para
   const s = Math.max(maxOf(f.data), 1e-30);
   const A = scaleOp(P, 1 / nrm);
   const y = scaled(sino, 1 / (nrm * s));
+  if (opts.method === 'pnp-net') {
+    if (!opts.denoiser) throw new MedreconError('INVALID_ARGUMENT', 'ct pnp-net: needs a denoiser in HU (e.g. the shipped ct-drunet)');
+    // The iterate is μ/s; the denoiser works in HU = 1000·μ/μ_water − 1000 = a·(μ/s) + b.
+    const a = (1000 * s) / MU_WATER_CT;
+    const sigmaHu = opts.lambda ?? CT_PNP_DEFAULTS.lambda;
+    const its = opts.iterations ?? CT_PNP_DEFAULTS.iterations;
+    const r = await pnp(ex, {
+      physics: A, y, denoiser: affineDenoiser(opts.denoiser, a, -1000), algorithm: 'fista', step: 1, maxIter: its,
+      sigma: logSchedule((10 * sigmaHu) / a, sigmaHu / a, its), x0: scaled(f, 1 / s), callback: (rec) => void opts.onStep?.(rec.iteration, its),
+    });
+    return { image: scaled(r.image, s), iterations: r.info.iterations, nfe: r.info.nfe, notes: [] };
+  }
   const r = await pdhg(ex, { physics: A, y, lambda, bounds: [0, Infinity], maxIter: iters, callback: (rec) => void opts.onStep?.(rec.iteration, iters) });
   return { image: scaled(r.image, s), iterations: r.info.iterations, nfe: 0, notes: [] };
 }

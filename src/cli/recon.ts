@@ -2,11 +2,12 @@
  * `medrecon recon --modality mri|ct|pet --method M <measurements> --out <file>`: measurements →
  * image with the physics and solvers of the library (see ./engine.ts for the maths of each method).
  */
-import { type HostTensor, tensor, FBP_FILTERS, type FbpFilter } from '../index.js';
-import { createRuntime } from '../node/index.js';
+import { type Denoiser, type HostTensor, tensor, FBP_FILTERS, type FbpFilter, modelDenoiser } from '../index.js';
+import { createRuntime, loadShippedModel } from '../node/index.js';
 import { computeMetrics, type MetricValues } from './metrics.js';
 import {
   CT_DEFAULTS,
+  CT_PNP_DEFAULTS,
   CT_METHODS,
   ctGeometry,
   anglesFor,
@@ -44,8 +45,11 @@ Array conventions (files: .npy, .npz, .h5, .nii/.nii.gz, .cfl, DICOM):
 
 Methods (λ is relative: data scaled so the image max is ≈ 1, operator norm 1):
   mri: zero-filled | cg-sense | tv (PDHG) | wavelet (FISTA, db4) | pnp-tv (PnP-FISTA, TV denoiser)
-       defaults: cg-sense ${MRI_DEFAULTS['cg-sense'].iterations} it; tv λ ${MRI_DEFAULTS.tv.lambda}, ${MRI_DEFAULTS.tv.iterations} it; wavelet λ ${MRI_DEFAULTS.wavelet.lambda}, ${MRI_DEFAULTS.wavelet.iterations} it; pnp-tv λ ${MRI_DEFAULTS['pnp-tv'].lambda}, ${MRI_DEFAULTS['pnp-tv'].iterations} it
+       | pnp-net (PnP-FISTA, network denoiser --denoiser, default the shipped mri-drunet)
+       defaults: cg-sense ${MRI_DEFAULTS['cg-sense'].iterations} it; tv λ ${MRI_DEFAULTS.tv.lambda}, ${MRI_DEFAULTS.tv.iterations} it; wavelet λ ${MRI_DEFAULTS.wavelet.lambda}, ${MRI_DEFAULTS.wavelet.iterations} it; pnp-tv λ ${MRI_DEFAULTS['pnp-tv'].lambda}, ${MRI_DEFAULTS['pnp-tv'].iterations} it;
+       pnp-net λ ${MRI_DEFAULTS['pnp-net'].lambda} (final σ), ${MRI_DEFAULTS['pnp-net'].iterations} it
   ct:  fbp | tv (PDHG, image ≥ 0; λ ${CT_DEFAULTS.lambda}, ${CT_DEFAULTS.iterations} it)
+       | pnp-net (PnP-FISTA, HU denoiser --denoiser, default ct-drunet; λ = final σ in HU, ${CT_PNP_DEFAULTS.lambda}; ${CT_PNP_DEFAULTS.iterations} it)
   pet: mlem (${PET_DEFAULTS.mlem} it) | osem (${PET_DEFAULTS.osem} it × ${PET_DEFAULTS.subsets} subsets)
 
 Options:
@@ -56,6 +60,7 @@ Options:
   --pixel-size MM      CT/PET pixel size (default 1)   --size N   CT/PET image size
   --attenuation FILE   PET μ-map                  --subsets N        OSEM subsets
   --lambda L           regularisation weight      --iterations N     iterations
+  --denoiser NAME      pnp-net: a shipped model (mri-drunet, ct-drunet in weights/) or a saved model (.json)
   --reference FILE     ground truth: adds PSNR/SSIM/NMSE (fastMRI conventions) to the report
   --out FILE           output: .npy .npz .nii .nii.gz .png .h5 .cfl, or a folder 'DIR/' (DICOM)
   --format dicom       write a DICOM series into --out (a folder)
@@ -106,6 +111,7 @@ export async function runRecon(args: readonly string[], io: CliIo): Promise<numb
       iterations: { type: 'string' },
       reference: { type: 'string' },
       source: { type: 'string' },
+      denoiser: { type: 'string' },
     },
     1,
   );
@@ -132,6 +138,9 @@ export async function runRecon(args: readonly string[], io: CliIo): Promise<numb
   if (out !== undefined) outFormat(out, format); // usage errors before any work
   if (format && out === undefined) throw new UsageError('recon: --format dicom needs --out DIR');
   const dicomSource = str(v['source']);
+  const denoiserName = str(v['denoiser']);
+  if (denoiserName !== undefined && method !== 'pnp-net') throw new UsageError('recon: --denoiser applies to --method pnp-net');
+  const denoiser: Denoiser | undefined = method === 'pnp-net' ? modelDenoiser(loadShippedModel(denoiserName ?? (modality === 'ct' ? 'ct-drunet' : 'mri-drunet'))) : undefined;
   if (dicomSource !== undefined && (out === undefined || outFormat(out, format) !== 'dicom')) throw new UsageError('recon: --source applies to DICOM output (--out DIR/ or --format dicom)');
 
   const ex = createRuntime();
@@ -163,7 +172,7 @@ export async function runRecon(args: readonly string[], io: CliIo): Promise<numb
         last = await reconMri(
           ex,
           { kspace: tensor(sliceDims, k.data.subarray(s * per, (s + 1) * per)), ...(mask ? { mask } : {}), ...(maps ? { maps } : {}) },
-          { method: method as (typeof MRI_METHODS)[number], ...(lambda !== undefined ? { lambda } : {}), ...(iterations !== undefined ? { iterations } : {}), onStep: onStep(s * it, nS * it) },
+          { method: method as (typeof MRI_METHODS)[number], ...(lambda !== undefined ? { lambda } : {}), ...(iterations !== undefined ? { iterations } : {}), onStep: onStep(s * it, nS * it), ...(denoiser ? { denoiser } : {}) },
         );
         out3.set(last.image.data, s * H * W);
         its = last.iterations;
@@ -189,8 +198,8 @@ export async function runRecon(args: readonly string[], io: CliIo): Promise<numb
       if (modality === 'ct') {
         if (i0 !== undefined) y = countsToLineIntegrals(y, i0);
         const g = ctGeometry({ imageSize: [N, N], angles, pixelSize, nDetectors: D });
-        const it = iterations ?? CT_DEFAULTS.iterations;
-        last = await reconCt(ex, y, g, { method: method as 'fbp' | 'tv', ...(filter ? { filter } : {}), ...(lambda !== undefined ? { lambda } : {}), iterations: it, onStep: onStep(0, it) });
+        const it = iterations ?? (method === 'pnp-net' ? CT_PNP_DEFAULTS.iterations : CT_DEFAULTS.iterations);
+        last = await reconCt(ex, y, g, { method: method as 'fbp' | 'tv' | 'pnp-net', ...(filter ? { filter } : {}), ...(lambda !== undefined ? { lambda } : {}), iterations: it, onStep: onStep(0, it), ...(denoiser ? { denoiser } : {}) });
       } else {
         const attPath = str(v['attenuation']);
         const attenuation = attPath !== undefined ? await readArray(attPath) : undefined;

@@ -135,3 +135,38 @@ export function waveletDenoiser(opts: WaveletDenoiserOptions = {}): Denoiser {
     },
   };
 }
+
+/**
+ * A magnitude (1-channel) denoiser applied to complex images stored as 2 channels (re, im), keeping
+ * the phase: with m = |x| = √(re² + im² + ε²), D'(x, σ) = x · D(m, σ) / m. Real inputs with C = 1 go
+ * straight through. This is how a denoiser trained on magnitude images (e.g. the shipped brain-MRI
+ * one) serves complex MRI reconstructions whose phase is smooth.
+ * @example pnp(ex, { physics: A, y, denoiser: magnitudeDenoiser(modelDenoiser(loadShippedModel('mri-drunet'))), sigma })
+ */
+export function magnitudeDenoiser(d: Denoiser, eps = 1e-6): Denoiser {
+  return {
+    name: `magnitude(${d.name})`,
+    dataRange: d.dataRange,
+    denoise(x, sigma) {
+      if (x.rank !== 4 || (x.shape[1] !== 1 && x.shape[1] !== 2)) throw new MedreconError('SHAPE_MISMATCH', `magnitudeDenoiser: expected [N, 1 or 2, H, W], got [${x.shape.join(', ')}]`);
+      if (x.shape[1] === 1) return d.denoise(x, sigma);
+      const m = sqrt(add(sum(mul(x, x), 1, true), eps * eps));
+      return mul(x, div(d.denoise(m, sigma), m));
+    },
+  };
+}
+
+/**
+ * A denoiser used in other units: with u = a·x + b the denoiser's units (a ≠ 0),
+ * D'(x, σ) = (D(a·x + b, |a|·σ) − b) / a. E.g. a CT denoiser trained in HU serving a reconstruction
+ * in attenuation μ (1/mm): HU = 1000·μ/μ_water − 1000, so a = 1000/μ_water, b = −1000.
+ * @example affineDenoiser(ctDenoiser, 1000 / 0.0192, -1000).denoise(mu, 0.001)
+ */
+export function affineDenoiser(d: Denoiser, a: number, b: number): Denoiser {
+  if (!Number.isFinite(a) || a === 0 || !Number.isFinite(b)) throw new MedreconError('INVALID_ARGUMENT', `affineDenoiser: need finite a ≠ 0 and b, got a = ${a}, b = ${b}`);
+  return {
+    name: `affine(${d.name})`,
+    dataRange: 'unit',
+    denoise: (x, sigma) => mul(sub(d.denoise(add(mul(x, a), b), isSym(sigma) ? mul(sigma, Math.abs(a)) : sigma * Math.abs(a)), b), 1 / a),
+  };
+}
