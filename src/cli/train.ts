@@ -44,6 +44,7 @@ Optimisation:
   --optimizer O          adam | adamw (default adam); --weight-decay W (AdamW, default 1e-4)
   --clip N               clip gradients to global norm N; --ema D (default 0.999, 0 = off)
   --seed N               seed of initialisation and data (default 0)
+  --device D             cpu (default) | cuda (needs ORT's CUDA provider and a GPU)
   --time-budget S        stop after S seconds (checkpoint written; continue with --resume)
   --checkpoint-every N   default 500; --log-every N (default 50)
 Output:
@@ -127,7 +128,7 @@ export async function runTrain(args: readonly string[], io: CliIo): Promise<numb
     intensity: { type: 'string' }, 'no-flips': { type: 'boolean', default: false }, steps: { type: 'string' }, lr: { type: 'string' },
     'min-lr': { type: 'string' }, warmup: { type: 'string' }, optimizer: { type: 'string' }, 'weight-decay': { type: 'string' },
     clip: { type: 'string' }, ema: { type: 'string' }, seed: { type: 'string' }, 'time-budget': { type: 'string' },
-    'checkpoint-every': { type: 'string' }, 'log-every': { type: 'string' }, out: { type: 'string' }, resume: { type: 'string' }, name: { type: 'string' },
+    'checkpoint-every': { type: 'string' }, 'log-every': { type: 'string' }, device: { type: 'string' }, out: { type: 'string' }, resume: { type: 'string' }, name: { type: 'string' },
   }, Infinity);
   if (v.help) {
     io.out(TRAIN_HELP);
@@ -209,7 +210,7 @@ export async function runTrain(args: readonly string[], io: CliIo): Promise<numb
   const checkpointEvery = num(v['checkpoint-every'], 'checkpoint-every', { int: true, min: 1 }) ?? stored.checkpointEvery ?? 500;
   writeFileSync(runPath, JSON.stringify({ logEvery, checkpointEvery }) + '\n');
   const bar = new Progress(io, v.quiet || v.json, `train ${recipe.kind}`, recipe.steps);
-  const rt = createRuntime();
+  const rt = createRuntime({ device: choice(v.device, 'device', ['cpu', 'cuda'] as const) ?? 'cpu' });
   const onLog = (rec: TrainLogRecord) => {
     appendFileSync(logPath, JSON.stringify(rec) + '\n');
     if (!io.errIsTTY && !v.quiet && !v.json) io.err(`step ${rec.step}/${recipe.steps}  loss ${rec.loss.toExponential(3)}  lr ${rec.lr.toExponential(2)}  ${rec.msPerStep.toFixed(0)} ms/step\n`);

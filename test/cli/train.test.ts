@@ -11,6 +11,7 @@ import { main } from '../../src/cli/main.js';
 import { tensor } from '../../src/core/tensor.js';
 import { loadMriSlices } from '../../src/io/fixtures.js';
 import { writeNpy } from '../../src/io/npy.js';
+import { listDevices } from '../../src/node/index.js';
 import { loadModelFile } from '../../src/node/weights.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'medrecon-train-'));
@@ -72,6 +73,12 @@ describe('medrecon train', () => {
     const r = await run('train', ...tinyArgs, '--steps', '1', hu, '--out', join(tmp, 'y'));
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/--data-range/);
+    if (!listDevices().includes('cuda')) {
+      const rc = await run('train', ...tinyArgs, '--steps', '1', '--device', 'cuda', data, '--out', join(tmp, 'z'));
+      expect(rc.code).toBe(1); // no CUDA provider: a one-line DEVICE_UNAVAILABLE error
+      expect(rc.err.trim().split('\n')).toHaveLength(1);
+      expect(rc.err).toMatch(/cuda/i);
+    }
     const r2 = await run('train', '--resume', join(tmp, 'nothing'), data);
     expect(r2.code).toBe(1);
     expect(r2.err).toMatch(/no checkpoint/);
