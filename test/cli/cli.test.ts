@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { run } from './helpers.js';
 import { readNpy, writeNpy } from '../../src/io/npy.js';
 import { tensor } from '../../src/core/tensor.js';
 import { mri, writeNifti, writeNpz, writeCfl, writeSafetensors, writeDicomSeries, readNifti, readFastMri } from '../../src/index.js';
@@ -16,12 +16,6 @@ const H5 = join(ROOT, 'test/io/hdf5/ref_multicoil.h5');
 const tmp = mkdtempSync(join(tmpdir(), 'medrecon-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { out: (s) => void (out += s), err: (s) => void (err += s), errIsTTY: false });
-  return { code, out, err };
-}
 
 function oneLine(err: string): void {
   expect(err.trim().split('\n')).toHaveLength(1);
@@ -395,7 +389,7 @@ describe('demo --quick --json', () => {
     const r = await run('demo', '--quick', '--json', '--out-dir', dir);
     expect(r.code, r.err).toBe(0);
     const j = JSON.parse(r.out);
-    expect(j.rows.map((x: { method: string }) => x.method)).toEqual(['zero-filled', 'cg-sense', 'tv', 'wavelet', 'pnp-tv', 'fbp', 'tv', 'mlem', 'osem (8 subsets)']);
+    expect(j.rows.map((x: { method: string }) => x.method)).toEqual(['zero-filled', 'cg-sense', 'tv', 'wavelet', 'pnp-tv', 'pnp-net', 'fbp', 'tv', 'pnp-net', 'mlem', 'osem (8 subsets)']);
     for (const row of j.rows) {
       expect(row.psnr, row.method).toBeGreaterThan(12);
       expect(row.ssim).toBeGreaterThan(0.2);

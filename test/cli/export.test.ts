@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { run } from './helpers.js';
 import { Rng } from '../../src/core/rng.js';
 import { type HostTensor, tensor } from '../../src/core/tensor.js';
 import type { Tree } from '../../src/core/tree.js';
@@ -18,12 +18,6 @@ import { type ModelConfig, modelEntry, saveModel } from '../../src/nn/registry.j
 const tmp = mkdtempSync(join(tmpdir(), 'medrecon-export-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { out: (s) => void (out += s), err: (s) => void (err += s), errIsTTY: false });
-  return { code, out, err };
-}
 
 const config: ModelConfig = { channels: 1, widths: [4, 8], blocksPerLevel: 1, blockGain: 1 };
 let params: Tree<HostTensor>;

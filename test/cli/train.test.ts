@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { run } from './helpers.js';
 import { tensor } from '../../src/core/tensor.js';
 import { loadMriSlices } from '../../src/io/fixtures.js';
 import { writeNpy } from '../../src/io/npy.js';
@@ -20,12 +20,6 @@ const data = join(tmp, 'slices.npy');
 const s = loadMriSlices('train');
 writeFileSync(data, writeNpy(tensor([8, 128, 128], s.data.slice(0, 8 * 128 * 128))));
 
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { out: (x) => void (out += x), err: (x) => void (err += x), errIsTTY: false });
-  return { code, out, err };
-}
 
 const tinyArgs = ['--model', 'drunet', '--config', '{"widths":[4,8],"blocksPerLevel":1}', '--crop', '32', '--batch', '2', '--log-every', '2', '--checkpoint-every', '2', '--quiet'];
 
