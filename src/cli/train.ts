@@ -83,7 +83,7 @@ function parseRange(v: string | undefined, data: HostTensor): DataRange {
       if (x > hi) hi = x;
     }
     if (lo >= 0 && hi <= 1) return 'unit';
-    throw new UsageError(`the data lie in [${lo}, ${hi}], not [0, 1]: give --data-range MIN,MAX[,UNIT] (e.g. -1024,1024,HU for CT)`);
+    throw new UsageError(`the data lie in [${lo}, ${hi}], not [0, 1]: give --data-range MIN,MAX[,UNIT] (e.g. --data-range=-1024,1024,HU for CT; note the '=' before a negative value)`);
   }
   if (v === 'unit' || v === 'signed') return v;
   const parts = v.split(',');

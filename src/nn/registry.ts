@@ -51,7 +51,7 @@ const ENTRIES: Readonly<Record<ModelKind, ModelEntry>> = {
   drunet: {
     kind: 'drunet', role: 'denoiser',
     init: (rng, c) => initDrunet(rng, c as DrunetConfig) as Tree<HostTensor>,
-    apply: (p, x, cond) => drunet(p as unknown as DrunetParams<Sym>, x, cond),
+    apply: (p, x, cond, c) => drunet(p as unknown as DrunetParams<Sym>, x, cond, { residual: (c as DrunetConfig).residual ?? false }),
     channels: (c) => (c as DrunetConfig).channels,
     sizeMultiple: (c) => 2 ** ((c as DrunetConfig).widths.length - 1),
   },

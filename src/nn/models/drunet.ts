@@ -35,6 +35,11 @@ export type DrunetConfig = {
   readonly blocksPerLevel: number;
   /** Std gain of each block's second conv (default 0.1, so untrained blocks are near the identity). */
   readonly blockGain?: number;
+  /**
+   * Predict the residual: y = x + tail(…) instead of y = tail(…) (default false, as DRUNet). With a
+   * short training budget this removes the error floor at low σ (the identity is free).
+   */
+  readonly residual?: boolean;
 };
 
 export type DrunetBlockParams<T> = { readonly conv1: Conv2dParams<T>; readonly conv2: Conv2dParams<T> };
@@ -48,7 +53,7 @@ export type DrunetParams<T> = {
 };
 
 function validate(who: string, cfg: DrunetConfig): void {
-  checkOptions(who, cfg, ['channels', 'widths', 'blocksPerLevel', 'blockGain']);
+  checkOptions(who, cfg, ['channels', 'widths', 'blocksPerLevel', 'blockGain', 'residual']);
   if (!Number.isInteger(cfg.channels) || cfg.channels < 1) throw new MedreconError('INVALID_ARGUMENT', `${who}: channels must be a positive integer, got ${cfg.channels}`);
   if (!Array.isArray(cfg.widths) || cfg.widths.length < 1 || cfg.widths.some((w) => !Number.isInteger(w) || w < 1)) {
     throw new MedreconError('INVALID_ARGUMENT', `${who}: widths must be a non-empty list of positive integers, got [${String(cfg.widths)}]`);
@@ -103,7 +108,7 @@ export function noiseLevelMap(sigma: Sym | number, N: number, H: number, W: numb
  * Forward pass: x [N, C, H, W], σ (number, scalar Sym or Sym [N], already in the network's
  * normalised units — see `drunetDenoiser` for the data-range scaling) → x̂ [N, C, H, W].
  */
-export function drunet(p: DrunetParams<Sym>, x: Sym, sigma: Sym | number): Sym {
+export function drunet(p: DrunetParams<Sym>, x: Sym, sigma: Sym | number, opts: { readonly residual?: boolean } = {}): Sym {
   const L = p.downs.length + 1;
   const C = p.tail.w.shape[0]!;
   const [N, Cx, H, W] = x.shape as [number, number, number, number];
@@ -122,7 +127,8 @@ export function drunet(p: DrunetParams<Sym>, x: Sym, sigma: Sym | number): Sym {
     h = convTranspose(add(h, skips.pop()!), u.up.w, { stride: 2 });
     for (const b of u.blocks) h = block(b, h);
   });
-  return conv2d(p.tail, add(h, skips.pop()!));
+  const y = conv2d(p.tail, add(h, skips.pop()!));
+  return opts.residual ? add(x, y) : y;
 }
 
 /** Width r of a data range ('unit' → 1, 'signed' → 2, {min, max} → max − min). */
@@ -139,12 +145,12 @@ export function dataRangeWidth(r: DataRange): number {
  * data's units and r is the width of `dataRange` (so the network always sees σ relative to [0, 1]).
  * @example drunetDenoiser(p, { dataRange: 'unit' }).denoise(x, 0.05)
  */
-export function drunetDenoiser(params: DrunetParams<Sym>, opts: { readonly dataRange: DataRange; readonly name?: string }): Denoiser {
-  checkOptions('drunetDenoiser', opts, ['dataRange', 'name']);
+export function drunetDenoiser(params: DrunetParams<Sym>, opts: { readonly dataRange: DataRange; readonly name?: string; readonly residual?: boolean }): Denoiser {
+  checkOptions('drunetDenoiser', opts, ['dataRange', 'name', 'residual']);
   const r = dataRangeWidth(opts.dataRange);
   return {
     name: opts.name ?? 'drunet',
     dataRange: opts.dataRange,
-    denoise: (x, sigma) => drunet(params, x, r === 1 ? sigma : isSym(sigma) ? mul(sigma, 1 / r) : sigma / r),
+    denoise: (x, sigma) => drunet(params, x, r === 1 ? sigma : isSym(sigma) ? mul(sigma, 1 / r) : sigma / r, { residual: opts.residual ?? false }),
   };
 }

@@ -4,10 +4,11 @@ import { Rng } from '../../../src/core/rng.js';
 import { type HostTensor, tensor } from '../../../src/core/tensor.js';
 import type { Tree } from '../../../src/core/tree.js';
 import { interpret } from '../../../src/interp/index.js';
-import { type Sym, constant, mul, sum } from '../../../src/ir/sym.js';
+import { type Sym, constant, full, mul, sum } from '../../../src/ir/sym.js';
 import { spec, trace } from '../../../src/ir/trace.js';
 import { type DrunetConfig, type DrunetParams, dataRangeWidth, drunet, drunetDenoiser, initDrunet } from '../../../src/nn/models/drunet.js';
 import { countParams } from '../../../src/nn/params.js';
+import { modelEntry } from '../../../src/nn/registry.js';
 import { createRuntime } from '../../../src/node/index.js';
 import { checkProbes, specTree } from './helpers.js';
 
@@ -61,6 +62,21 @@ describe('DRUNet', () => {
     const direct = interpret(((pp: DrunetParams<Sym>, xx: Sym) => drunet(pp, xx, 0.2)) as never, [p, x] as never) as HostTensor;
     expect(Array.from(viaDen.data)).toEqual(Array.from(direct.data));
     expect(drunetDenoiser(p as never, { dataRange: 'unit' }).name).toBe('drunet');
+  });
+  it('residual: y = x + (the direct output), through drunet, the denoiser view and the registry', () => {
+    const rng = new Rng(4);
+    const p = initDrunet(rng, small);
+    const x = rng.normalTensor([1, 1, 8, 8]);
+    const run = (f: (pp: DrunetParams<Sym>, xx: Sym) => Sym) => interpret(f as never, [p, x] as never) as HostTensor;
+    const direct = run((pp, xx) => drunet(pp, xx, 0.1));
+    const res = run((pp, xx) => drunet(pp, xx, 0.1, { residual: true }));
+    const viaDen = run((pp, xx) => drunetDenoiser(pp, { dataRange: 'unit', residual: true }).denoise(xx, 0.1));
+    const viaReg = run((pp, xx) => modelEntry('drunet').apply(pp as never, xx, full([1], 0.1), { ...small, residual: true }));
+    for (let i = 0; i < x.data.length; i++) {
+      expect(res.data[i]).toBeCloseTo(x.data[i]! + direct.data[i]!, 5);
+      expect(viaDen.data[i]).toBe(res.data[i]);
+      expect(viaReg.data[i]).toBe(res.data[i]);
+    }
   });
   it('compiled on ONNX Runtime = interpreter (tiny config)', async () => {
     const rt = createRuntime({ threads: 1 });
