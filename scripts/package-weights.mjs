@@ -1,20 +1,60 @@
-// Copy trained runs (.cache/runs/<run>/model.*) into weights/<name>.* as float16 safetensors, and
-// write each model card's facts section from the run's metadata. Run after scripts/train-weights.sh
-// and `npm run build`: node scripts/package-weights.mjs
+// Copy trained runs (.cache/runs/<run>/model.*) into weights/<name>.* as float16 safetensors and
+// write each model card (weights/<name>.md) from the run's metadata and, when present, the held-out
+// results of bench/results/denoisers.json. Run after scripts/train-weights.sh, `npm run build` and
+// (for the results) `npm run bench:denoisers`:   node scripts/package-weights.mjs
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { loadModel, saveModel, countParams } = await import(join(root, 'dist/src/index.js'));
-const RUNS = { 'mri-denoiser': 'mri-drunet', 'ct-denoiser': 'ct-drunet', 'mri-cunet': 'mri-cunet' };
+const manifest = JSON.parse(readFileSync(join(root, '.cache/meddata/sets/manifest.json'), 'utf8'));
+const bench = existsSync(join(root, 'bench/results/denoisers.json')) ? JSON.parse(readFileSync(join(root, 'bench/results/denoisers.json'), 'utf8')) : null;
+const RUNS = [
+  { run: 'mri-denoiser', name: 'mri-drunet', set: 'mri', train: 'mri_train.npy', test: 'mri_test.npy', what: 'σ-conditional denoiser for brain MRI magnitude images (T1)' },
+  { run: 'ct-denoiser', name: 'ct-drunet', set: 'ct', train: 'ct_train.npy', test: 'ct_test.npy', what: 'σ-conditional denoiser for head CT images in Hounsfield units' },
+  { run: 'mri-cunet', name: 'mri-cunet', set: 'mri', train: 'mri_train.npy', test: 'mri_test.npy', what: 'continuous U-Net (cU-Net) diffusion prior for brain MRI magnitude images (T1)' },
+];
+const src = (f) => manifest.sets[f].sources.map((s) => `${s.package}: ${s.path} (${s.licence}; ${s.slices})`).join('; ');
 mkdirSync(join(root, 'weights'), { recursive: true });
-for (const [run, name] of Object.entries(RUNS)) {
-  const dir = join(root, '.cache/runs', run);
-  if (!existsSync(join(dir, 'model.json'))) { console.log(`skip ${run}: no model in ${dir}`); continue; }
+for (const r of RUNS) {
+  const dir = join(root, '.cache/runs', r.run);
+  if (!existsSync(join(dir, 'model.json'))) { console.log(`skip ${r.run}: no model in ${dir}`); continue; }
   const m = loadModel(new Uint8Array(readFileSync(join(dir, 'model.safetensors'))), readFileSync(join(dir, 'model.json'), 'utf8'));
-  const meta = { ...m.meta, name };
+  const meta = { ...m.meta, name: r.name };
   const file = saveModel(m.params, meta, { float16: true });
-  writeFileSync(join(root, 'weights', `${name}.safetensors`), file.safetensors);
-  writeFileSync(join(root, 'weights', `${name}.json`), file.configJson);
-  console.log(`${name}: ${countParams(m.params)} parameters, ${(file.safetensors.length / 1e6).toFixed(2)} MB (F16), step ${meta.training?.steps}, ${meta.training?.wallSeconds} s`);
+  writeFileSync(join(root, 'weights', `${r.name}.safetensors`), file.safetensors);
+  writeFileSync(join(root, 'weights', `${r.name}.json`), file.configJson);
+  const t = meta.training ?? {};
+  const n = countParams(m.params);
+  const range = typeof meta.dataRange === 'string' ? meta.dataRange : `[${meta.dataRange.min}, ${meta.dataRange.max}] ${meta.dataRange.unit ?? ''}`;
+  const obj = t.objective ?? {};
+  const objective = obj.kind === 'denoise'
+    ? `denoising, σ ~ U[${obj.sigmaMin}, ${obj.sigmaMax}] in data units, loss mean((D(x + σn, σ) − x)²)`
+    : `diffusion, ${obj.prediction}-prediction, ${obj.schedule} β schedule, T = ${obj.T ?? 1000}, x₀ = data mapped to [−1, 1]`;
+  let results = '';
+  if (bench && meta.role === 'denoiser' || (bench && r.name === 'mri-cunet')) {
+    const rows = bench.results.filter((x) => x.set === r.set && x[r.name]);
+    if (rows.length) {
+      results = `\n## Held-out results (\`npm run bench:denoisers\`)\n\nPSNR (dB) / SSIM on ${bench.sets.find((s) => s.name === r.set).slices} held-out slices (${r.test}), per-slice fastMRI conventions in normalised units, averaged. TV and wavelet are oracle-tuned per σ on the same slices.\n\n| σ (normalised) | noisy | TV | wavelet | ${r.name} |\n|---|---|---|---|---|\n` +
+        rows.map((x) => `| ${x.sigma} | ${x.noisy.psnr.toFixed(2)} / ${x.noisy.ssim.toFixed(3)} | ${x.tv.psnr.toFixed(2)} / ${x.tv.ssim.toFixed(3)} | ${x.wavelet.psnr.toFixed(2)} / ${x.wavelet.ssim.toFixed(3)} | ${x[r.name].psnr.toFixed(2)} / ${x[r.name].ssim.toFixed(3)} |`).join('\n') + '\n';
+    }
+  }
+  const card = `# ${r.name}
+
+${r.what}. Architecture: ${meta.kind} ${JSON.stringify(meta.config)}; ${n.toLocaleString('en')} parameters; stored as float16 safetensors (${(file.safetensors.length / 1e6).toFixed(2)} MB) with this JSON configuration.
+
+| fact | value |
+|---|---|
+| data | ${r.train} built by \`npm run data:fetch\` — ${src(r.train)} |
+| split | train: ${r.train} (${manifest.sets[r.train].shape.join('×')}); held out: ${r.test} (${manifest.sets[r.test].shape.join('×')}) — ${src(r.test)}; split by subject and source |
+| data range | ${range} (the model works in normalised units u = (x − lo)/(hi − lo)) |
+| objective | ${objective} |
+| training | ${t.steps} steps, batch ${t.batch}, ${t.crop}² random crops, augmentation ${JSON.stringify(t.augment)}, ${t.optimizer} lr ${t.lr} (warm-up + cosine), EMA ${t.emaDecay}, seed ${t.seed} |
+| wall time | ${t.wallSeconds} s on a 2-core CPU (shared with other jobs), ONNX Runtime CPU |
+| command | \`bash scripts/train-weights.sh ${r.run}\` then \`node scripts/package-weights.mjs\` |
+| licence | weights: MIT (as medrecon); training data licences above |
+| use | \`modelDenoiser(loadShippedModel('${r.name}'))\` (a \`Denoiser\` in data units), \`medrecon recon --method pnp-net --denoiser ${r.name}\`, \`medrecon export weights/${r.name}.json\` |
+${results}`;
+  writeFileSync(join(root, 'weights', `${r.name}.md`), card);
+  console.log(`${r.name}: ${n} parameters, ${(file.safetensors.length / 1e6).toFixed(2)} MB (F16), step ${t.steps}, ${t.wallSeconds} s`);
 }
