@@ -31,6 +31,8 @@ Model:
                          (channels come from the data)
 Objective:
   --sigma MIN,MAX        denoisers: σ range in data units (default 0,0.2 of the data range width)
+  --loss-weighting W     denoisers: uniform (plain MSE, default) | inverse-variance (MSE/(s²+ε²): equal
+                         weight per noise level, keeps the network near the identity at small σ)
   --schedule S           diffusion: linear | sigmoid | cosine (default linear), T = --T (default 1000)
   --prediction P         diffusion: eps | v (default eps)
 Data:
@@ -123,7 +125,7 @@ type Recipe = Omit<TrainModelOptions, 'onLog' | 'onCheckpoint' | 'resume' | 'onS
 
 export async function runTrain(args: readonly string[], io: CliIo): Promise<number> {
   const { values: v, positionals } = parse(args, {
-    model: { type: 'string' }, config: { type: 'string' }, sigma: { type: 'string' }, schedule: { type: 'string' }, prediction: { type: 'string' },
+    model: { type: 'string' }, config: { type: 'string' }, sigma: { type: 'string' }, schedule: { type: 'string' }, prediction: { type: 'string' }, 'loss-weighting': { type: 'string' },
     T: { type: 'string' }, 'data-range': { type: 'string' }, crop: { type: 'string' }, batch: { type: 'string' }, rotate: { type: 'string' },
     intensity: { type: 'string' }, 'no-flips': { type: 'boolean', default: false }, steps: { type: 'string' }, lr: { type: 'string' },
     'min-lr': { type: 'string' }, warmup: { type: 'string' }, optimizer: { type: 'string' }, 'weight-decay': { type: 'string' },
@@ -170,9 +172,10 @@ export async function runTrain(args: readonly string[], io: CliIo): Promise<numb
     if (kind === 'drunet' || kind === 'dncnn') {
       if (v.schedule !== undefined || v.prediction !== undefined) throw new UsageError('--schedule/--prediction apply to diffusion models (cunet, unet)');
       const [a, b] = pair(str(v.sigma), 'sigma') ?? [0, 0.2 * width];
-      objective = { kind: 'denoise', sigmaMin: a, sigmaMax: b };
+      const weighting = choice(v['loss-weighting'], 'loss-weighting', ['uniform', 'inverse-variance'] as const);
+      objective = { kind: 'denoise', sigmaMin: a, sigmaMax: b, ...(weighting ? { weighting } : {}) };
     } else {
-      if (v.sigma !== undefined) throw new UsageError('--sigma applies to denoisers (drunet, dncnn)');
+      if (v.sigma !== undefined || v['loss-weighting'] !== undefined) throw new UsageError('--sigma and --loss-weighting apply to denoisers (drunet, dncnn)');
       objective = {
         kind: 'diffusion', schedule: choice(v.schedule, 'schedule', ['linear', 'sigmoid', 'cosine'] as const) ?? 'linear',
         T: num(v.T, 'T', { int: true, min: 2 }) ?? 1000, prediction: choice(v.prediction, 'prediction', ['eps', 'v'] as const) ?? 'eps',

@@ -4,7 +4,8 @@
  * Images are first normalised, u = (x − lo)/r, with [lo, lo + r] the data range (so a model always
  * works in unit-range units; `modelDenoiser` maps back):
  *   denoise:    σ_i ~ U[σ_min, σ_max] (data units), s_i = σ_i / r, y_i = u_i + s_i n_i,
- *               loss = mean((f_θ(y, s) − u)²)
+ *               loss = mean((f_θ(y, s) − u)²), or with 'inverse-variance' weighting
+ *               loss = mean_i( mean((f_θ(y_i, s_i) − u_i)²) / (s_i² + ε²) ) · ε²,  ε = 0.01
  *   diffusion:  x₀ = 2u − 1 ∈ [−1, 1], t_i ~ U{0..T−1}, ε ~ N(0, I),
  *               x_t = √ᾱ_t x₀ + √(1−ᾱ_t) ε,  loss = mean((f_θ(x_t, t) − ε)²)  ('eps')
  *               or mean((f_θ(x_t, t) − v)²), v = √ᾱ_t ε − √(1−ᾱ_t) x₀       ('v')
@@ -46,7 +47,15 @@ import { warmupCosine } from './schedule.js';
 import { makeTrainStep, specTree } from './step.js';
 
 export type Objective =
-  | { readonly kind: 'denoise'; readonly sigmaMin: number; readonly sigmaMax: number }
+  | {
+      readonly kind: 'denoise'; readonly sigmaMin: number; readonly sigmaMax: number;
+      /**
+       * 'uniform' (default): plain MSE. 'inverse-variance': each image's MSE divided by s² + ε²
+       * (s = σ/r, ε = 0.01), which equalises the PSNR weight of every noise level — without it the
+       * low-σ regime (where the network must be close to the identity) contributes almost nothing.
+       */
+      readonly weighting?: 'uniform' | 'inverse-variance';
+    }
   | { readonly kind: 'diffusion'; readonly schedule: 'linear' | 'sigmoid' | 'cosine'; readonly T?: number; readonly prediction: 'eps' | 'v' };
 
 export interface TrainModelOptions {
@@ -125,8 +134,13 @@ function recipeOf(o: TrainModelOptions, batch: number, crop: number): { [k: stri
   };
 }
 
+const EPS_W = 0.01;
+
 function checkObjective(o: Objective): void {
   if (o.kind === 'denoise') {
+    if (o.weighting !== undefined && o.weighting !== 'uniform' && o.weighting !== 'inverse-variance') {
+      throw new MedreconError('INVALID_ARGUMENT', `trainModel: weighting must be 'uniform' or 'inverse-variance', got ${String(o.weighting)}`);
+    }
     if (!(o.sigmaMin >= 0 && o.sigmaMax >= o.sigmaMin && Number.isFinite(o.sigmaMax))) {
       throw new MedreconError('INVALID_ARGUMENT', `trainModel: denoise objective needs 0 ≤ sigmaMin ≤ sigmaMax, got [${o.sigmaMin}, ${o.sigmaMax}]`);
     }
@@ -209,9 +223,13 @@ export async function trainModel(rt: Runtime, images: HostTensor, opts: TrainMod
   let lossFn: (p: Tree<Sym>, b: Tree<Sym>) => Sym;
   let batchSpecs: Tree<ReturnType<typeof spec>>;
   if (opts.objective.kind === 'denoise') {
+    const weighted = opts.objective.weighting === 'inverse-variance';
     lossFn = (p, b) => {
       const { noisy, clean, sigma } = b as { noisy: Sym; clean: Sym; sigma: Sym };
-      return entry.apply(p, noisy, sigma, opts.config).sub(clean).square().mean();
+      const se = entry.apply(p, noisy, sigma, opts.config).sub(clean).square();
+      if (!weighted) return se.mean();
+      const perImage = se.mean([1, 2, 3]); // [N]
+      return perImage.div(sigma.square().add(EPS_W * EPS_W)).mean().mul(EPS_W * EPS_W);
     };
     batchSpecs = { noisy: xs, clean: xs, sigma: nspec };
   } else {

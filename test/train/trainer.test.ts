@@ -113,6 +113,16 @@ describe('trainModel: denoising objective', () => {
   });
 });
 
+describe('trainModel: inverse-variance weighting', () => {
+  it('with one σ for all images the weighted loss is the plain loss × ε²/(s² + ε²)', async () => {
+    const o = { ...base, steps: 1, objective: { kind: 'denoise', sigmaMin: 0.05, sigmaMax: 0.05 } } as const;
+    const plain = await trainModel(rt, train, o);
+    const w = await trainModel(rt, train, { ...o, objective: { ...o.objective, weighting: 'inverse-variance' } });
+    expect(w.losses[0]! / plain.losses[0]!).toBeCloseTo(1e-4 / (0.05 ** 2 + 1e-4), 5);
+    await expect(trainModel(rt, train, { ...o, objective: { ...o.objective, weighting: 'l1' as never } })).rejects.toThrow(/weighting/);
+  });
+});
+
 describe('trainModel: diffusion objective', () => {
   for (const [kind, config, prediction] of [
     ['cunet', { channels: 1, nf: 4, levels: 2, attention: ['mid'], attnHeads: 1, attnDimHead: 8, timeEmbDim: 16, solver: 'euler', headGain: 0 }, 'eps'],
