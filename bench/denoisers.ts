@@ -3,7 +3,8 @@
  * wavelet at σ = 0.05 and 0.1 on held-out real slices). Writes bench/results/denoisers.json.
  *
  *   npm run bench:denoisers                 # all held-out slices of `npm run data:fetch`
- *   npm run bench:denoisers -- --max 8      # the first 8 slices per set (quick)
+ *   npm run bench:denoisers -- --max 8      # the first 8 slices per set (quick; not written)
+ *   npm run bench:denoisers -- --sets mri   # one set (not written)
  *
  * Data: held-out sets mri_test.npy (57 slices, 256², unit range, subjects/sources not in training)
  * and ct_test.npy (13 slices, 256², HU, other series than training). Without the cache, the
@@ -69,10 +70,13 @@ const ct = loadSet('ct_test.npy', () => {
   const c = loadCtSlice();
   return c.hu;
 }, -1024, 2048);
-const sets: SetDef[] = [
+const setsIdx = args.indexOf('--sets');
+const only = setsIdx >= 0 ? args[setsIdx + 1]!.split(',') : ['mri', 'ct'];
+const allSets: SetDef[] = [
   { name: 'mri', ...mri, lo: 0, r: 1, models: shipped.filter((m) => m.startsWith('mri-')) },
   { name: 'ct', ...ct, lo: -1024, r: 2048, models: shipped.filter((m) => m.startsWith('ct-')) },
 ];
+const sets = allSets.filter((x) => only.includes(x.name));
 
 /** Denoise every slice at σ (normalised units) with D applied in normalised units; mean PSNR/SSIM. */
 async function evaluate(D: (x: Sym, s: number) => Sym, clean: HostTensor<'float32'>, noisy: HostTensor<'float32'>, sigma: number): Promise<{ psnr: number; ssim: number; msPerSlice: number }> {
@@ -161,5 +165,5 @@ const out = {
   results,
 };
 mkdirSync(join(root, 'bench/results'), { recursive: true });
-if (MAX === Infinity) writeFileSync(join(root, 'bench/results/denoisers.json'), JSON.stringify(out, null, 1) + '\n');
+if (MAX === Infinity && sets.length === allSets.length) writeFileSync(join(root, 'bench/results/denoisers.json'), JSON.stringify(out, null, 1) + '\n');
 console.log(`\n${MAX === Infinity ? 'wrote bench/results/denoisers.json' : '(--max: results not written)'} in ${out.seconds} s`);

@@ -33,6 +33,7 @@ Objective:
   --sigma MIN,MAX        denoisers: σ range in data units (default 0,0.2 of the data range width)
   --loss-weighting W     denoisers: uniform (plain MSE, default) | inverse-variance (MSE/(s²+ε²): equal
                          weight per noise level, keeps the network near the identity at small σ)
+  --weighting-eps E      ε of inverse-variance, normalised units (default 0.01; larger = nearer uniform)
   --schedule S           diffusion: linear | sigmoid | cosine (default linear), T = --T (default 1000)
   --prediction P         diffusion: eps | v (default eps)
 Data:
@@ -40,6 +41,7 @@ Data:
   --crop N --batch N     crop size (default 64) and batch (default 8)
   --rotate DEG           rotations θ ~ U[−DEG, DEG] (default 0)
   --intensity A,B        intensity scale ~ U[A, B] (default 1,1)
+  --zoom A,B             zoom out by z ~ log-U[A, B], 1 ≤ A ≤ B (default 1,1): anatomy z× smaller
   --no-flips             no random flips
 Optimisation:
   --steps N              total steps (default 1000); --lr (1e-3), --min-lr (0), --warmup N (0)
@@ -125,7 +127,7 @@ type Recipe = Omit<TrainModelOptions, 'onLog' | 'onCheckpoint' | 'resume' | 'onS
 
 export async function runTrain(args: readonly string[], io: CliIo): Promise<number> {
   const { values: v, positionals } = parse(args, {
-    model: { type: 'string' }, config: { type: 'string' }, sigma: { type: 'string' }, schedule: { type: 'string' }, prediction: { type: 'string' }, 'loss-weighting': { type: 'string' },
+    model: { type: 'string' }, config: { type: 'string' }, sigma: { type: 'string' }, schedule: { type: 'string' }, prediction: { type: 'string' }, 'loss-weighting': { type: 'string' }, 'weighting-eps': { type: 'string' }, zoom: { type: 'string' },
     T: { type: 'string' }, 'data-range': { type: 'string' }, crop: { type: 'string' }, batch: { type: 'string' }, rotate: { type: 'string' },
     intensity: { type: 'string' }, 'no-flips': { type: 'boolean', default: false }, steps: { type: 'string' }, lr: { type: 'string' },
     'min-lr': { type: 'string' }, warmup: { type: 'string' }, optimizer: { type: 'string' }, 'weight-decay': { type: 'string' },
@@ -173,7 +175,8 @@ export async function runTrain(args: readonly string[], io: CliIo): Promise<numb
       if (v.schedule !== undefined || v.prediction !== undefined) throw new UsageError('--schedule/--prediction apply to diffusion models (cunet, unet)');
       const [a, b] = pair(str(v.sigma), 'sigma') ?? [0, 0.2 * width];
       const weighting = choice(v['loss-weighting'], 'loss-weighting', ['uniform', 'inverse-variance'] as const);
-      objective = { kind: 'denoise', sigmaMin: a, sigmaMax: b, ...(weighting ? { weighting } : {}) };
+      const weps = num(v['weighting-eps'], 'weighting-eps', { min: Number.MIN_VALUE });
+      objective = { kind: 'denoise', sigmaMin: a, sigmaMax: b, ...(weighting ? { weighting } : {}), ...(weps !== undefined ? { weightingEps: weps } : {}) };
     } else {
       if (v.sigma !== undefined || v['loss-weighting'] !== undefined) throw new UsageError('--sigma and --loss-weighting apply to denoisers (drunet, dncnn)');
       objective = {
@@ -182,6 +185,7 @@ export async function runTrain(args: readonly string[], io: CliIo): Promise<numb
       };
     }
     const intensity = pair(str(v.intensity), 'intensity');
+    const zoom = pair(str(v.zoom), 'zoom');
     const wd = num(v['weight-decay'], 'weight-decay', { min: 0 });
     const clip = num(v.clip, 'clip', { min: 0 });
     recipe = {
@@ -196,7 +200,7 @@ export async function runTrain(args: readonly string[], io: CliIo): Promise<numb
       ...(wd !== undefined ? { weightDecay: wd } : {}),
       ...(clip ? { clipNorm: clip } : {}),
       emaDecay: num(v.ema, 'ema', { min: 0, max: 0.999999 }) ?? 0.999,
-      augment: { flips: !v['no-flips'], maxRotationDeg: num(v.rotate, 'rotate', { min: 0, max: 180 }) ?? 0, ...(intensity ? { intensity } : {}) },
+      augment: { flips: !v['no-flips'], maxRotationDeg: num(v.rotate, 'rotate', { min: 0, max: 180 }) ?? 0, ...(intensity ? { intensity } : {}), ...(zoom ? { zoom } : {}) },
       seed: num(v.seed, 'seed', { int: true, min: 0 }) ?? 0,
       ...(str(v.name) !== undefined ? { name: str(v.name)! } : {}),
       provenance: { data: positionals.map((p) => p.split('/').slice(-2).join('/')), images: fmtShape(images.dims) },

@@ -3,10 +3,12 @@
  * rotation θ ~ U[−r, r] degrees (bilinear, about the crop centre, edge-clamped), optional
  * horizontal/vertical flips and a random multiple of 90°, and an intensity scale s ~ U[a, b]:
  *
- *   crop(i, j) = s · I(c + R(θ) · (j − S/2 + ½, i − S/2 + ½)),   c = crop centre in the image
+ *   crop(i, j) = s · I(c + z·R(θ) · (j − S/2 + ½, i − S/2 + ½)),   c = crop centre in the image,
+ *
+ * with z the zoom-out factor (box-averaged over ⌈z⌉² sub-samples when z > 1)
  *
  * The centre is drawn so that the rotated square stays inside the image when it fits.
- * Draw order is fixed (image, centre, θ, flips, k90, s per crop), so a saved `Rng` state replays
+ * Draw order is fixed (image, θ, z, centre, flips, k90, s per crop), so a saved `Rng` state replays
  * the same batches exactly.
  *
  * @example
@@ -25,9 +27,15 @@ export interface AugmentOptions {
   readonly maxRotationDeg?: number;
   /** Intensity scale s ~ U[a, b] (default [1, 1] = none). */
   readonly intensity?: readonly [number, number];
+  /**
+   * Zoom out by z ~ log-U[a, b] (default [1, 1] = none): the crop samples the image every z pixels,
+   * so anatomy appears z× smaller (for images whose field of view or resolution differ from the
+   * training set's). For z > 1 each output pixel averages ⌈z⌉² bilinear samples (anti-aliasing).
+   */
+  readonly zoom?: readonly [number, number];
 }
 
-export const AUGMENT_KEYS = ['flips', 'rot90', 'maxRotationDeg', 'intensity'];
+export const AUGMENT_KEYS = ['flips', 'rot90', 'maxRotationDeg', 'intensity', 'zoom'];
 
 /** Validate augmentation options (INVALID_ARGUMENT with the reason). */
 export function checkAugment(who: string, a: AugmentOptions): void {
@@ -36,6 +44,8 @@ export function checkAugment(who: string, a: AugmentOptions): void {
   if (!(r >= 0 && r <= 180)) throw new MedreconError('INVALID_ARGUMENT', `${who}: maxRotationDeg must be in [0, 180], got ${r}`);
   const [lo, hi] = a.intensity ?? [1, 1];
   if (!(lo > 0 && hi >= lo && Number.isFinite(hi))) throw new MedreconError('INVALID_ARGUMENT', `${who}: intensity must be [a, b] with 0 < a ≤ b, got [${lo}, ${hi}]`);
+  const [z0, z1] = a.zoom ?? [1, 1];
+  if (!(z0 >= 1 && z1 >= z0 && z1 <= 16)) throw new MedreconError('INVALID_ARGUMENT', `${who}: zoom must be [a, b] with 1 ≤ a ≤ b ≤ 16, got [${z0}, ${z1}]`);
 }
 
 /** `batch` augmented `size`×`size` crops of images [N, C, H, W] (see the module comment). */
@@ -47,15 +57,18 @@ export function augmentedCrops(rng: Rng, images: HostTensor, batch: number, size
   if (!Number.isInteger(batch) || batch < 1) throw new MedreconError('INVALID_ARGUMENT', `augmentedCrops: batch must be a positive integer, got ${batch}`);
   const maxRot = ((opts.maxRotationDeg ?? 0) * Math.PI) / 180;
   const [sLo, sHi] = opts.intensity ?? [1, 1];
+  const [zLo, zHi] = opts.zoom ?? [1, 1];
   const src = images.data as Float32Array;
   const out = new Float32Array(batch * C * size * size);
   const S2 = size / 2;
   for (let b = 0; b < batch; b++) {
     const n = rng.int(N);
     const th = maxRot > 0 ? (2 * rng.nextUniform() - 1) * maxRot : 0;
-    const c = Math.cos(th);
-    const s = Math.sin(th);
-    // Half extent of the rotated square; centre range keeps it inside when possible.
+    const z = zHi > zLo ? Math.exp(Math.log(zLo) + (Math.log(zHi) - Math.log(zLo)) * rng.nextUniform()) : zLo;
+    const c = z * Math.cos(th);
+    const s = z * Math.sin(th);
+    const sub = z > 1 ? Math.ceil(z) : 1; // sub-samples per axis (box anti-aliasing)
+    // Half extent of the rotated (zoomed) square; centre range keeps it inside when possible.
     const half = S2 * (Math.abs(c) + Math.abs(s));
     const cy = pickCentre(rng, H, half);
     const cx = pickCentre(rng, W, half);
@@ -73,24 +86,29 @@ export function augmentedCrops(rng: Rng, images: HostTensor, batch: number, size
           u = v;
           v = size - 1 - t;
         }
-        const dy = u - S2 + 0.5;
-        const dx = v - S2 + 0.5;
-        const y = cy + s * dx + c * dy - 0.5;
-        const x = cx + c * dx - s * dy - 0.5;
-        const y0 = Math.floor(y);
-        const x0 = Math.floor(x);
-        const wy = y - y0;
-        const wx = x - x0;
-        const ya = clamp(y0, H);
-        const yb = clamp(y0 + 1, H);
-        const xa = clamp(x0, W);
-        const xb = clamp(x0 + 1, W);
         for (let ch = 0; ch < C; ch++) {
           const o = (n * C + ch) * H * W;
-          const val =
-            (1 - wy) * ((1 - wx) * src[o + ya * W + xa]! + wx * src[o + ya * W + xb]!) +
-            wy * ((1 - wx) * src[o + yb * W + xa]! + wx * src[o + yb * W + xb]!);
-          out[((b * C + ch) * size + i) * size + j] = scale * val;
+          let acc = 0;
+          for (let a = 0; a < sub; a++) {
+            for (let q = 0; q < sub; q++) {
+              const dy = u - S2 + (a + 0.5) / sub;
+              const dx = v - S2 + (q + 0.5) / sub;
+              const y = cy + s * dx + c * dy - 0.5;
+              const x = cx + c * dx - s * dy - 0.5;
+              const y0 = Math.floor(y);
+              const x0 = Math.floor(x);
+              const wy = y - y0;
+              const wx = x - x0;
+              const ya = clamp(y0, H);
+              const yb = clamp(y0 + 1, H);
+              const xa = clamp(x0, W);
+              const xb = clamp(x0 + 1, W);
+              acc +=
+                (1 - wy) * ((1 - wx) * src[o + ya * W + xa]! + wx * src[o + ya * W + xb]!) +
+                wy * ((1 - wx) * src[o + yb * W + xa]! + wx * src[o + yb * W + xb]!);
+            }
+          }
+          out[((b * C + ch) * size + i) * size + j] = (scale * acc) / (sub * sub);
         }
       }
     }

@@ -5,7 +5,7 @@
  * works in unit-range units; `modelDenoiser` maps back):
  *   denoise:    σ_i ~ U[σ_min, σ_max] (data units), s_i = σ_i / r, y_i = u_i + s_i n_i,
  *               loss = mean((f_θ(y, s) − u)²), or with 'inverse-variance' weighting
- *               loss = mean_i( mean((f_θ(y_i, s_i) − u_i)²) / (s_i² + ε²) ) · ε²,  ε = 0.01
+ *               loss = mean_i( mean((f_θ(y_i, s_i) − u_i)²) / (s_i² + ε²) ) · ε²,  ε = weightingEps (0.01)
  *   diffusion:  x₀ = 2u − 1 ∈ [−1, 1], t_i ~ U{0..T−1}, ε ~ N(0, I),
  *               x_t = √ᾱ_t x₀ + √(1−ᾱ_t) ε,  loss = mean((f_θ(x_t, t) − ε)²)  ('eps')
  *               or mean((f_θ(x_t, t) − v)²), v = √ᾱ_t ε − √(1−ᾱ_t) x₀       ('v')
@@ -55,6 +55,8 @@ export type Objective =
        * low-σ regime (where the network must be close to the identity) contributes almost nothing.
        */
       readonly weighting?: 'uniform' | 'inverse-variance';
+      /** ε of the inverse-variance weighting, in normalised units (default 0.01; larger = closer to uniform). */
+      readonly weightingEps?: number;
     }
   | { readonly kind: 'diffusion'; readonly schedule: 'linear' | 'sigmoid' | 'cosine'; readonly T?: number; readonly prediction: 'eps' | 'v' };
 
@@ -134,13 +136,12 @@ function recipeOf(o: TrainModelOptions, batch: number, crop: number): { [k: stri
   };
 }
 
-const EPS_W = 0.01;
-
 function checkObjective(o: Objective): void {
   if (o.kind === 'denoise') {
     if (o.weighting !== undefined && o.weighting !== 'uniform' && o.weighting !== 'inverse-variance') {
       throw new MedreconError('INVALID_ARGUMENT', `trainModel: weighting must be 'uniform' or 'inverse-variance', got ${String(o.weighting)}`);
     }
+    if (o.weightingEps !== undefined && !(o.weightingEps > 0 && Number.isFinite(o.weightingEps))) throw new MedreconError('INVALID_ARGUMENT', `trainModel: weightingEps must be > 0, got ${o.weightingEps}`);
     if (!(o.sigmaMin >= 0 && o.sigmaMax >= o.sigmaMin && Number.isFinite(o.sigmaMax))) {
       throw new MedreconError('INVALID_ARGUMENT', `trainModel: denoise objective needs 0 ≤ sigmaMin ≤ sigmaMax, got [${o.sigmaMin}, ${o.sigmaMax}]`);
     }
@@ -224,12 +225,13 @@ export async function trainModel(rt: Runtime, images: HostTensor, opts: TrainMod
   let batchSpecs: Tree<ReturnType<typeof spec>>;
   if (opts.objective.kind === 'denoise') {
     const weighted = opts.objective.weighting === 'inverse-variance';
+    const eps = opts.objective.weightingEps ?? 0.01;
     lossFn = (p, b) => {
       const { noisy, clean, sigma } = b as { noisy: Sym; clean: Sym; sigma: Sym };
       const se = entry.apply(p, noisy, sigma, opts.config).sub(clean).square();
       if (!weighted) return se.mean();
       const perImage = se.mean([1, 2, 3]); // [N]
-      return perImage.div(sigma.square().add(EPS_W * EPS_W)).mean().mul(EPS_W * EPS_W);
+      return perImage.div(sigma.square().add(eps * eps)).mean().mul(eps * eps);
     };
     batchSpecs = { noisy: xs, clean: xs, sigma: nspec };
   } else {

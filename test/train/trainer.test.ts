@@ -57,6 +57,12 @@ describe('augmentedCrops', () => {
     expect(Array.from(r1.data)).toEqual(Array.from(r2.data));
     expect(r1.data.some((v) => !Number.isInteger(v))).toBe(true); // rotated: bilinear values between columns
   });
+  it('zoom z samples every z pixels (box-averaged): a ramp steps by z per output pixel', () => {
+    const ramp = tensor([1, 1, 64, 64], Float32Array.from({ length: 4096 }, (_, i) => i % 64));
+    const c = augmentedCrops(new Rng(4), ramp, 2, 8, { flips: false, zoom: [2, 2] });
+    for (let b = 0; b < 2; b++) for (let j = 1; j < 8; j++) expect(c.data[b * 64 + 3 * 8 + j]! - c.data[b * 64 + 3 * 8 + j - 1]!).toBeCloseTo(2, 4);
+    expect(() => augmentedCrops(new Rng(0), ramp, 1, 8, { zoom: [0.5, 1] })).toThrow(/zoom/);
+  });
   it('rejects bad options with typed errors', () => {
     const img = tensor([1, 1, 8, 8]);
     expect(() => augmentedCrops(new Rng(0), img, 1, 9)).toThrow(/does not fit/);
