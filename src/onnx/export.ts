@@ -7,7 +7,8 @@
  * Model signature (`exportModel`), with N the batch, C the model's channels, r the width of the
  * model's data range (1 for 'unit', 2 for 'signed', max − min otherwise):
  *
- *   denoiser (drunet, dncnn):  y = apply(p, x, σ / r)   x [N, C, H, W], sigma [N] in the data's units
+ *   denoiser (drunet, dncnn):  y = lo + r·apply(p, (x − lo)/r, σ/r)   (= modelDenoiser's Denoiser view)
+ *                              x [N, C, H, W] and sigma [N] in the data's units, [lo, lo + r] the range
  *                              (dncnn ignores sigma; the input is kept so every denoiser looks alike)
  *   diffusion (cunet, unet):   y = apply(p, x, t)       x [N, C, H, W] = x_t (data range mapped to
  *                              [−1, 1]), t [N] float32 timesteps in [0, T); y is the ε or v prediction
@@ -25,9 +26,8 @@ import { MedreconError, checkOptions } from '../core/errors.js';
 import type { HostTensor } from '../core/tensor.js';
 import { type Tree, flattenTree } from '../core/tree.js';
 import { withNodeScope } from '../ir/node.js';
-import { type Sym, constant, mul } from '../ir/sym.js';
+import { type Sym, constant } from '../ir/sym.js';
 import { type SymFn, type TensorSpec, spec, trace } from '../ir/trace.js';
-import { dataRangeWidth } from '../nn/models/drunet.js';
 import { mapTrees } from '../nn/params.js';
 import { type LoadedModel, type SavedModelMeta, modelEntry } from '../nn/registry.js';
 import { lowerToOnnx } from './lower.js';
