@@ -24,6 +24,6 @@ fi
 if [[ $what == all || $what == mri-cunet ]]; then
   $M train --model cunet --name mri-cunet-prior \
     --config '{"nf":16,"levels":3,"attention":["mid"],"solver":"euler","headGain":0.1}' \
-    --schedule linear --prediction eps --crop 64 --batch 8 --steps 5000 --lr 5e-4 --min-lr 1e-5 --warmup 200 --clip 1 \
-    --ema 0.999 --rotate 10 --intensity 0.5,1.1 --zoom 1,4 --seed 3 --out $RUNS/mri-cunet $SETS/mri_train.npy --time-budget 2400
+    --schedule linear --prediction eps --crop 64 --batch 8 --steps 3000 --lr 5e-4 --min-lr 1e-5 --warmup 200 --clip 1 \
+    --ema 0.999 --rotate 10 --intensity 0.5,1.1 --zoom 1,4 --seed 3 --out $RUNS/mri-cunet $SETS/mri_train.npy --time-budget 1500
 fi
