@@ -18,7 +18,7 @@ if [[ $what == all || $what == mri-denoiser ]]; then
 fi
 if [[ $what == all || $what == ct-denoiser ]]; then
   $M train --model drunet --name ct-drunet --config '{"widths":[16,32,64,128],"blocksPerLevel":2,"residual":true}' \
-    --data-range=-1024,1024,HU --sigma 0,409.6 --loss-weighting inverse-variance --crop 64 --batch 8 --steps 2500 --lr 1e-3 --min-lr 1e-5 --warmup 100 --clip 1 \
+    --data-range=-1024,1024,HU --sigma 0,409.6 --loss-weighting inverse-variance --weighting-eps 0.05 --crop 64 --batch 8 --steps 3000 --lr 1e-3 --min-lr 1e-5 --warmup 100 --clip 1 \
     --ema 0.999 --rotate 10 --seed 2 --out $RUNS/ct-denoiser $SETS/ct_train.npy --time-budget 1500
 fi
 if [[ $what == all || $what == mri-cunet ]]; then
