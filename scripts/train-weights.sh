@@ -13,8 +13,8 @@ npx tsc -p tsconfig.json
 what=${1:-all}
 if [[ $what == all || $what == mri-denoiser ]]; then
   $M train --model drunet --name mri-drunet --config '{"widths":[16,32,64,128],"blocksPerLevel":2,"residual":true}' \
-    --sigma 0,0.2 --loss-weighting inverse-variance --weighting-eps 0.05 --crop 64 --batch 8 --steps 7000 --lr 1e-3 --min-lr 1e-5 --warmup 100 --clip 1 --ema 0.999 \
-    --rotate 10 --intensity 0.5,1.1 --zoom 1,4 --seed 1 --out $RUNS/mri-denoiser $SETS/mri_train.npy --time-budget 2400
+    --sigma 0,0.2 --loss-weighting inverse-variance --weighting-eps 0.05 --crop 64 --batch 8 --steps 3000 --lr 1e-3 --min-lr 1e-5 --warmup 100 --clip 1 --ema 0.999 \
+    --rotate 10 --intensity 0.5,1.1 --zoom 1,4 --seed 1 --out $RUNS/mri-denoiser $SETS/mri_train.npy --time-budget 1800
 fi
 if [[ $what == all || $what == ct-denoiser ]]; then
   $M train --model drunet --name ct-drunet --config '{"widths":[16,32,64,128],"blocksPerLevel":2,"residual":true}' \
