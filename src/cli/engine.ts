@@ -224,7 +224,7 @@ export async function reconMri(ex: Executor, data: MriData, opts: MriReconOption
   } else if (method === 'pnp-net') {
     if (!opts.denoiser) throw new MedreconError('INVALID_ARGUMENT', 'mri pnp-net: needs a denoiser (e.g. the shipped mri-drunet)');
     const sigma = logSchedule(10 * lambda, lambda, iters);
-    const r = await pnp(ex, { physics: A, y, denoiser: magnitudeDenoiser(opts.denoiser), algorithm: 'fista', sigma, step: 1, maxIter: iters, callback: step });
+    const r = await pnp(ex, { physics: A, y, denoiser: magnitudeDenoiser(opts.denoiser), algorithm: 'pgd', sigma, step: 1, maxIter: iters, callback: step });
     x = r.image;
     iterations = r.info.iterations;
     nfe = r.info.nfe;

@@ -25,7 +25,8 @@
  */
 import { MedreconError, checkOptions } from '../core/errors.js';
 import { roll } from '../ir/composite.js';
-import { type Sym, add, div, isSym, maximum, mul, pow, relu, reshape, sqrt, sub, sum } from '../ir/sym.js';
+import { type Sym, add, constant, conv, div, isSym, maximum, mul, pow, relu, reshape, sqrt, sub, sum } from '../ir/sym.js';
+import { tensor } from '../core/tensor.js';
 import type { DataRange, Denoiser } from '../nn/denoiser.js';
 import { type Scalar } from './prior.js';
 import { tvProx } from './tv.js';
@@ -137,21 +138,42 @@ export function waveletDenoiser(opts: WaveletDenoiserOptions = {}): Denoiser {
 }
 
 /**
- * A magnitude (1-channel) denoiser applied to complex images stored as 2 channels (re, im), keeping
- * the phase: with m = |x| = √(re² + im² + ε²), D'(x, σ) = x · D(m, σ) / m. Real inputs with C = 1 go
- * straight through. This is how a denoiser trained on magnitude images (e.g. the shipped brain-MRI
- * one) serves complex MRI reconstructions whose phase is smooth.
+ * A real, 1-channel denoiser (e.g. one trained on magnitude images) applied to complex images stored
+ * as 2 channels (re, im) whose phase varies smoothly, without the Rician bias of denoising |x|:
+ *
+ *   p = b / √(|b|² + δ²),  b = G ∗ x          (smooth phase from a Gaussian blur, std `phaseBlur` px)
+ *   r = Re(x · p̄)                              (the demodulated real image: signal + Gaussian noise)
+ *   D'(x, σ) = D(r, σ) · p                      (the imaginary residue, noise only, is dropped)
+ *
+ * δ (data units, default 1e-3) keeps p → 0 in the background where the phase is undefined. Real
+ * inputs with C = 1 go straight through.
  * @example pnp(ex, { physics: A, y, denoiser: magnitudeDenoiser(modelDenoiser(loadShippedModel('mri-drunet'))), sigma })
  */
-export function magnitudeDenoiser(d: Denoiser, eps = 1e-6): Denoiser {
+export function magnitudeDenoiser(d: Denoiser, opts: { readonly delta?: number; readonly phaseBlur?: number } = {}): Denoiser {
+  checkOptions('magnitudeDenoiser', opts, ['delta', 'phaseBlur']);
+  const delta = opts.delta ?? 1e-3;
+  const sd = opts.phaseBlur ?? 3;
+  if (!(delta > 0 && Number.isFinite(delta))) throw new MedreconError('INVALID_ARGUMENT', `magnitudeDenoiser: delta must be > 0, got ${delta}`);
+  if (!(sd > 0 && sd <= 32)) throw new MedreconError('INVALID_ARGUMENT', `magnitudeDenoiser: phaseBlur must be in (0, 32], got ${sd}`);
+  const R = Math.ceil(2.5 * sd);
+  const g = Array.from({ length: 2 * R + 1 }, (_, i) => Math.exp(-((i - R) ** 2) / (2 * sd * sd)));
+  const gs = g.reduce((a, b) => a + b, 0);
+  const k1 = g.map((v) => v / gs);
   return {
     name: `magnitude(${d.name})`,
     dataRange: d.dataRange,
     denoise(x, sigma) {
       if (x.rank !== 4 || (x.shape[1] !== 1 && x.shape[1] !== 2)) throw new MedreconError('SHAPE_MISMATCH', `magnitudeDenoiser: expected [N, 1 or 2, H, W], got [${x.shape.join(', ')}]`);
       if (x.shape[1] === 1) return d.denoise(x, sigma);
-      const m = sqrt(add(sum(mul(x, x), 1, true), eps * eps));
-      return mul(x, div(d.denoise(m, sigma), m));
+      const [N, , H, W] = x.shape as [number, number, number, number];
+      // Separable Gaussian blur of both channels (zero padding).
+      const flat = reshape(x, [N * 2, 1, H, W]);
+      const kr = constant(tensor([1, 1, 2 * R + 1, 1], k1));
+      const kc = constant(tensor([1, 1, 1, 2 * R + 1], k1));
+      const b = reshape(conv(conv(flat, kr, { padding: [R, 0] }), kc, { padding: [0, R] }), [N, 2, H, W]);
+      const p = div(b, sqrt(add(sum(mul(b, b), 1, true), delta * delta)));
+      const r = sum(mul(x, p), 1, true); // Re(x p̄) = x_re p_re + x_im p_im
+      return mul(d.denoise(r, sigma), p);
     },
   };
 }
