@@ -241,7 +241,12 @@ export async function runTrain(args: readonly string[], io: CliIo): Promise<numb
     bar.stop();
   }
   // Wall time across runs: add this call's time to what the previous calls recorded.
-  const prevWall = resume ? Number(((resume.config as { meta?: { training?: { wallSeconds?: number } } }).meta?.training?.wallSeconds) ?? 0) : 0;
+  // (the previous calls' total is in the model.json they wrote)
+  let prevWall = 0;
+  if (resume && existsSync(join(outDir, 'model.json'))) {
+    const prev = JSON.parse(readFileSync(join(outDir, 'model.json'), 'utf8')) as { config?: { training?: { wallSeconds?: number } } };
+    prevWall = Number(prev.config?.training?.wallSeconds ?? 0);
+  }
   const wallSeconds = prevWall + result.elapsedMs / 1000;
   const meta = { ...result.meta, training: { ...(result.meta.training ?? {}), wallSeconds: Math.round(wallSeconds * 10) / 10 } };
   const model = saveModel(result.params, meta);

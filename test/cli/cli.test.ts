@@ -262,6 +262,7 @@ describe('recon MRI multi-coil (64², 4 coils): every method, every output forma
       ['tv', '20', 'tv.h5'],
       ['wavelet', '15', 'dcm-out/'],
       ['pnp-tv', '8', 'pnp.npy'],
+      ['pnp-net', '8', 'pnpnet.npy'],
     ] as const) {
       r = await run('recon', '--modality', 'mri', '--method', method, k, '--mask', m, '--iterations', its, '--out', join(tmp, out), '--reference', img, '--json');
       expect(r.code, `${method}: ${r.err}`).toBe(0);
@@ -273,7 +274,7 @@ describe('recon MRI multi-coil (64², 4 coils): every method, every output forma
       }
       psnr[method] = j.metrics.psnr;
     }
-    for (const mth of ['cg-sense', 'tv', 'wavelet', 'pnp-tv']) expect(psnr[mth], `${mth} ${JSON.stringify(psnr)}`).toBeGreaterThan(psnr['zero-filled']! + 2);
+    for (const mth of ['cg-sense', 'tv', 'wavelet', 'pnp-tv', 'pnp-net']) expect(psnr[mth], `${mth} ${JSON.stringify(psnr)}`).toBeGreaterThan(psnr['zero-filled']! + 2);
     expect(readNifti(readFileSync(join(tmp, 'zf.nii.gz'))).data.dims).toEqual([1, 64, 64]);
     expect(Array.from(readFileSync(join(tmp, 'cg.png')).subarray(1, 4))).toEqual([0x50, 0x4e, 0x47]);
     expect((await readFastMri(readFileSync(join(tmp, 'tv.h5')))).reconstruction?.rss?.dims).toEqual([1, 64, 64]);
@@ -344,6 +345,7 @@ describe('recon CT and PET (64²)', () => {
     for (const [method, extra] of [
       ['fbp', ['--angles', ang, '--filter', 'hann']],
       ['tv', ['--views', '30', '--iterations', '100']],
+      ['pnp-net', ['--views', '30', '--iterations', '15']],
     ] as const) {
       r = await run('recon', '--modality', 'ct', '--method', method, sino, '--i0', '1e5', '--pixel-size', '2', ...extra, '--reference', mu, '--json');
       expect(r.code, r.err).toBe(0);
@@ -353,6 +355,12 @@ describe('recon CT and PET (64²)', () => {
     }
     expect(res['fbp']).toBeGreaterThan(18);
     expect(res['tv'], JSON.stringify(res)).toBeGreaterThan(res['fbp']! + 1);
+    expect(res['pnp-net'], JSON.stringify(res)).toBeGreaterThan(res['fbp']! + 1); // the shipped HU denoiser in PnP
+    r = await run('recon', '--modality', 'ct', '--method', 'fbp', '--denoiser', 'ct-drunet', sino, '--views', '30');
+    expect(r.code).toBe(2); // --denoiser belongs to pnp-net
+    r = await run('recon', '--modality', 'ct', '--method', 'pnp-net', '--denoiser', 'nope', sino, '--views', '30');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/no shipped model 'nope'/);
     r = await run('recon', '--modality', 'ct', sino, '--views', '31');
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/--views 31 but the sinogram has 30 views/);
