@@ -379,7 +379,7 @@ export async function reconCt(ex: Executor, sino: HostTensor<'float32'>, g: Para
     const sigmaHu = opts.lambda ?? CT_PNP_DEFAULTS.lambda;
     const its = opts.iterations ?? CT_PNP_DEFAULTS.iterations;
     const r = await pnp(ex, {
-      physics: A, y, denoiser: affineDenoiser(opts.denoiser, a, -1000), algorithm: 'fista', step: 1, maxIter: its,
+      physics: A, y, denoiser: affineDenoiser(opts.denoiser, a, -1000), algorithm: 'pgd', step: 1, maxIter: its,
       sigma: logSchedule((10 * sigmaHu) / a, sigmaHu / a, its), x0: scaled(f, 1 / s), callback: (rec) => void opts.onStep?.(rec.iteration, its),
     });
     return { image: scaled(r.image, s), iterations: r.info.iterations, nfe: r.info.nfe, notes: [] };
