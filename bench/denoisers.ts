@@ -7,7 +7,7 @@
  *   npm run bench:denoisers -- --sets mri   # one set (not written)
  *
  * Data: held-out sets mri_test.npy (57 slices, 256², unit range, subjects/sources not in training)
- * and ct_test.npy (13 slices, 256², HU, other series than training). Without the cache, the
+ * and ct_test.npy (13 slices, 256², HU, a separate slab z 88–107 of the one CT volume; training uses z < 80). Without the cache, the
  * committed 128² fixtures are used (said in the output). Noise: y = x + σ·r·n, n ~ N(0, 1) seeded per
  * slice and σ, r = width of the model's data range (MRI: 1; CT: 2048 HU, the range −1024…1024).
  * Metrics: fastMRI PSNR/SSIM per slice in normalised units u = (x − lo)/r with data range max(u)

@@ -47,7 +47,7 @@ ${r.what}. Architecture: ${meta.kind} ${JSON.stringify(meta.config)}; ${n.toLoca
 | fact | value |
 |---|---|
 | data | ${r.train} built by \`npm run data:fetch\` — ${src(r.train)} |
-| split | train: ${r.train} (${manifest.sets[r.train].shape.join('×')}); held out: ${r.test} (${manifest.sets[r.test].shape.join('×')}) — ${src(r.test)}; split by subject and source |
+| split | train: ${r.train} (${manifest.sets[r.train].shape.join('×')}); held out: ${r.test} (${manifest.sets[r.test].shape.join('×')}) — ${src(r.test)}; ${r.set === 'ct' ? 'a separate slab of the only CT volume (no slice shared; 8-slice gap)' : 'other subjects and scanners than training'} |
 | data range | ${range} (the model works in normalised units u = (x − lo)/(hi − lo)) |
 | objective | ${objective} |
 | training | ${t.steps} steps, batch ${t.batch}, ${t.crop}² random crops, augmentation ${JSON.stringify(t.augment)}, ${t.optimizer} lr ${t.lr} (warm-up + cosine), EMA ${t.emaDecay}, seed ${t.seed} |
