@@ -4,8 +4,9 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { MedreconError, ONNX_OPSET, exportModel, loadModel, modelSignature } from '../index.js';
-import { type CliIo, COMMON_HELP, fmtShape, num, parse, readBytes, str, table, UsageError } from './common.js';
+import { MedreconError, ONNX_OPSET, exportModel, modelSignature } from '../index.js';
+import { loadModelFile } from '../node/index.js';
+import { type CliIo, COMMON_HELP, fmtShape, num, parse, str, table, UsageError } from './common.js';
 
 export const EXPORT_HELP = `Usage: medrecon export <MODEL.json> --out <model.onnx> [--size HxW | --height H --width W] [--batch N]
 
@@ -37,12 +38,6 @@ Examples:
   medrecon export models/cunet_mri.json --out cunet.onnx --height 64 --width 64 --batch 4 --json
 
 ${COMMON_HELP}`;
-
-/** The JSON path of a saved model given as MODEL.json, MODEL.safetensors or MODEL. */
-function modelPaths(p: string): { json: string; safetensors: string } {
-  const stem = p.replace(/\.(json|safetensors)$/i, '');
-  return { json: `${stem}.json`, safetensors: `${stem}.safetensors` };
-}
 
 function sizeOf(values: Readonly<Record<string, string | boolean | undefined>>): { height: number; width: number } {
   const size = str(values['size']);
@@ -78,10 +73,7 @@ export async function runExport(args: readonly string[], io: CliIo): Promise<num
   const batch = num(values['batch'], 'batch', { int: true, min: 1 }) ?? 1;
   const name = str(values['name']);
 
-  const paths = modelPaths(positionals[0]!);
-  const weights = readBytes(paths.safetensors);
-  const json = new TextDecoder().decode(readBytes(paths.json));
-  const model = loadModel(weights, json);
+  const model = loadModelFile(positionals[0]!);
   const opts = { batch, height, width, ...(name !== undefined ? { name } : {}) };
   const sig = modelSignature(model.meta, opts);
   const bytes = exportModel(model, opts);

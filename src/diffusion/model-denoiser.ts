@@ -24,12 +24,13 @@ import { type LoadedModel, modelEntry } from '../nn/registry.js';
 import { x0FromEps, x0FromV } from './objectives.js';
 import { makeSchedule, timestepForSigma } from './schedules.js';
 
-const isHost = (x: unknown): x is HostTensor =>
+/** Whether a tree leaf is a host tensor (not a Sym). */
+export const isHostLeaf = (x: unknown): x is HostTensor =>
   typeof x === 'object' && x !== null && !isSym(x) && Array.isArray((x as HostTensor).dims) && ArrayBuffer.isView((x as HostTensor).data);
 
 /** Host parameter tree → constant Syms. */
 export function constantParams(params: Tree<HostTensor>): Tree<Sym> {
-  const { leaves, def } = flattenTree(params, isHost);
+  const { leaves, def } = flattenTree(params, isHostLeaf);
   return unflattenTree(def, leaves.map((l) => constant(l)));
 }
 
@@ -66,8 +67,7 @@ export function modelDenoiser(model: LoadedModel, opts: { readonly name?: string
       const xt = mul(xs, Math.sqrt(ab));
       const tt = full([N], t);
       const out = entry.apply(p, xt, tt, meta.config);
-      const tInt = full([N], t);
-      const x0 = dm.prediction === 'v' ? x0FromV(xt, out, tInt, sched) : x0FromEps(xt, out, tInt, sched);
+      const x0 = dm.prediction === 'v' ? x0FromV(xt, out, tt, sched) : x0FromEps(xt, out, tt, sched);
       return fromUnit(mul(add(x0, 1), 0.5));
     },
   };

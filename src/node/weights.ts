@@ -19,7 +19,7 @@ export function modelFiles(path: string): { json: string; safetensors: string } 
   const stem = path.replace(/\.(json|safetensors)$/i, '');
   const json = `${stem}.json`;
   const safetensors = `${stem}.safetensors`;
-  for (const f of [json, safetensors]) if (!existsSync(f)) throw new MedreconError('INVALID_ARGUMENT', `${f}: no such file (a saved model is STEM.json + STEM.safetensors)`);
+  for (const f of [safetensors, json]) if (!existsSync(f)) throw new MedreconError('INVALID_ARGUMENT', `${f}: no such file (a saved model is STEM.json + STEM.safetensors)`);
   return { json, safetensors };
 }
 

@@ -21,14 +21,12 @@
  *   const bytes = exportOnnx((x: Sym) => x.mul(2), [spec([1, 3])]);          // input 'x', output 'y'
  *   const onnx = exportModel(loadModel(st, json), { height: 256, width: 256 }); // x, sigma → y
  */
-import { modelDenoiser } from '../diffusion/model-denoiser.js';
+import { constantParams, isHostLeaf, modelDenoiser } from '../diffusion/model-denoiser.js';
 import { MedreconError, checkOptions } from '../core/errors.js';
-import type { HostTensor } from '../core/tensor.js';
 import { type Tree, flattenTree } from '../core/tree.js';
 import { withNodeScope } from '../ir/node.js';
-import { type Sym, constant } from '../ir/sym.js';
+import type { Sym } from '../ir/sym.js';
 import { type SymFn, type TensorSpec, spec, trace } from '../ir/trace.js';
-import { mapTrees } from '../nn/params.js';
 import { type LoadedModel, type SavedModelMeta, modelEntry } from '../nn/registry.js';
 import { lowerToOnnx } from './lower.js';
 import { PRODUCER_VERSION } from './proto.js';
@@ -156,10 +154,6 @@ export function modelSignature(meta: SavedModelMeta, opts: ExportModelOptions): 
   };
 }
 
-function isHost(x: unknown): x is HostTensor {
-  return typeof x === 'object' && x !== null && 'data' in x && 'dims' in x && 'dtype' in x && ArrayBuffer.isView((x as HostTensor).data);
-}
-
 /** ModelProto metadata_props of an exported model. */
 function modelMetadata(meta: SavedModelMeta): Record<string, string> {
   const md: Record<string, string> = {
@@ -190,12 +184,12 @@ export function exportModel(model: LoadedModel, opts: ExportModelOptions): Uint8
   const { params, meta } = model;
   const sig = modelSignature(meta, opts);
   const entry = modelEntry(meta.kind);
-  const leaves = flattenTree(params, isHost).leaves;
+  const leaves = flattenTree(params, isHostLeaf).leaves;
   if (leaves.some((l) => l.dtype !== 'float32')) throw new MedreconError('DTYPE_MISMATCH', `exportModel: ${meta.kind} parameters must be float32`);
   // Denoisers: the library's Denoiser view (data units in and out: u = (x − lo)/r, y = lo + r·f(u, σ/r)).
   const forward = (x: Sym, cond: Sym): Sym => {
     if (entry.role === 'denoiser') return modelDenoiser(model).denoise(x, cond);
-    const p = mapTrees(isHost, (h: HostTensor) => constant(h), params) as Tree<Sym>;
+    const p = constantParams(params);
     return entry.apply(p, x, cond, meta.config);
   };
   const doc = [
