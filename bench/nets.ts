@@ -159,12 +159,15 @@ async function timeRuns(fn: () => Promise<unknown>, { warmup = 1, minRuns = 3, m
   return { ms: times[Math.floor(times.length / 2)]!, minMs: times[0]!, runs: times.length };
 }
 
+/** Runtime, reference configuration, registry entry, channels and initial parameters of a model. */
+function referenceSetup(model: Model) {
+  const cfg = refConfig(model);
+  const e = modelEntry(model);
+  return { rt: createRuntime({ threads }), cfg, e, C: e.channels(cfg), p: e.init(new Rng(0), cfg) };
+}
+
 async function childForward(t: Extract<Task, { kind: 'forward' }>): Promise<Timed> {
-  const rt = createRuntime({ threads });
-  const cfg = refConfig(t.model);
-  const e = modelEntry(t.model);
-  const C = e.channels(cfg);
-  const p = e.init(new Rng(0), cfg);
+  const { rt, cfg, e, C, p } = referenceSetup(t.model);
   const t0 = performance.now();
   const f = rt.compile((pp: Tree<Sym>, x: Sym, tt: Sym) => e.apply(pp, x, tt, cfg), [specTree(p), spec([t.batch, C, t.size, t.size]), spec([t.batch])]);
   await f.ready();
@@ -188,11 +191,7 @@ function epsLossFn(model: Model, cfg: ModelConfig) {
 const batchSpecs = (B: number, C: number, S: number) => ({ x0: spec([B, C, S, S]), t: spec([B], 'int32'), eps: spec([B, C, S, S]) });
 
 async function childStep(t: Extract<Task, { kind: 'step' }>): Promise<Timed & { loss: number }> {
-  const rt = createRuntime({ threads });
-  const cfg = refConfig(t.model);
-  const e = modelEntry(t.model);
-  const C = e.channels(cfg);
-  const p = e.init(new Rng(0), cfg);
+  const { rt, cfg, e, C, p } = referenceSetup(t.model);
   const t0 = performance.now();
   const ts = makeTrainStep(rt, epsLossFn(t.model, cfg), adam({ lr: 2e-4 }), { params: specTree(p), batch: batchSpecs(t.batch, C, t.size) });
   const rng = new Rng(2);
