@@ -12,14 +12,16 @@ M="node bin/medrecon.js"
 npx tsc -p tsconfig.json
 what=${1:-all}
 if [[ $what == all || $what == mri-denoiser ]]; then
-  $M train --model drunet --name mri-drunet --config '{"widths":[16,32,64,128],"blocksPerLevel":2,"residual":true}' \
-    --sigma 0,0.2 --loss-weighting inverse-variance --weighting-eps 0.05 --crop 64 --batch 8 --steps 3000 --lr 1e-3 --min-lr 1e-5 --warmup 100 --clip 1 --ema 0.999 \
-    --rotate 10 --intensity 0.5,1.1 --zoom 1,4 --seed 1 --out $RUNS/mri-denoiser $SETS/mri_train.npy --time-budget 1800
+  # EDM-preconditioned DRUNet (identity at σ → 0), σ log-uniform over [0.003, 0.3], one ORT thread so that
+  # the two denoisers can train side by side on a 2-core machine.
+  $M train --model drunet --name mri-drunet --config '{"widths":[16,32,64,128],"blocksPerLevel":2,"preconditioning":"edm","sigmaData":0.25}' \
+    --sigma 0.003,0.3 --sigma-sampling log-uniform --crop 64 --batch 8 --steps 11000 --lr 1e-3 --min-lr 1e-5 --warmup 200 --clip 1 --ema 0.999 \
+    --rotate 10 --intensity 0.5,1.1 --zoom 1,4 --seed 1 --threads 1 --out $RUNS/mri-denoiser-edm $SETS/mri_train.npy --time-budget 4500
 fi
 if [[ $what == all || $what == ct-denoiser ]]; then
-  $M train --model drunet --name ct-drunet --config '{"widths":[16,32,64,128],"blocksPerLevel":2,"residual":true}' \
-    --data-range=-1024,1024,HU --sigma 0,409.6 --loss-weighting inverse-variance --weighting-eps 0.05 --crop 64 --batch 8 --steps 3000 --lr 1e-3 --min-lr 1e-5 --warmup 100 --clip 1 \
-    --ema 0.999 --rotate 10 --seed 2 --out $RUNS/ct-denoiser $SETS/ct_train.npy --time-budget 1500
+  $M train --model drunet --name ct-drunet --config '{"widths":[16,32,64,128],"blocksPerLevel":2,"preconditioning":"edm","sigmaData":0.25}' \
+    --data-range=-1024,1024,HU --sigma 6,600 --sigma-sampling log-uniform --crop 64 --batch 8 --steps 9000 --lr 1e-3 --min-lr 1e-5 --warmup 200 --clip 1 \
+    --ema 0.999 --rotate 10 --seed 2 --threads 1 --out $RUNS/ct-denoiser-edm $SETS/ct_train.npy --time-budget 4500
 fi
 if [[ $what == all || $what == mri-cunet ]]; then
   $M train --model cunet --name mri-cunet-prior \

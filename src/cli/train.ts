@@ -33,7 +33,9 @@ Objective:
   --sigma MIN,MAX        denoisers: σ range in data units (default 0,0.2 of the data range width)
   --loss-weighting W     denoisers: uniform (plain MSE, default) | inverse-variance (MSE/(s²+ε²): equal
                          weight per noise level, keeps the network near the identity at small σ)
+                         | edm (MSE/c_out², the default for drunet with "preconditioning":"edm")
   --weighting-eps E      ε of inverse-variance, normalised units (default 0.01; larger = nearer uniform)
+  --sigma-sampling S     denoisers: uniform (default) | log-uniform (equal mass per octave; MIN > 0)
   --schedule S           diffusion: linear | sigmoid | cosine (default linear), T = --T (default 1000)
   --prediction P         diffusion: eps | v (default eps)
 Data:
@@ -49,6 +51,7 @@ Optimisation:
   --clip N               clip gradients to global norm N; --ema D (default 0.999, 0 = off)
   --seed N               seed of initialisation and data (default 0)
   --device D             cpu (default) | cuda (needs ORT's CUDA provider and a GPU)
+  --threads N            CPU threads for ONNX Runtime (default: its own choice, all cores)
   --time-budget S        stop after S seconds (checkpoint written; continue with --resume)
   --checkpoint-every N   default 500; --log-every N (default 50)
 Output:
@@ -127,12 +130,12 @@ type Recipe = Omit<TrainModelOptions, 'onLog' | 'onCheckpoint' | 'resume' | 'onS
 
 export async function runTrain(args: readonly string[], io: CliIo): Promise<number> {
   const { values: v, positionals } = parse(args, {
-    model: { type: 'string' }, config: { type: 'string' }, sigma: { type: 'string' }, schedule: { type: 'string' }, prediction: { type: 'string' }, 'loss-weighting': { type: 'string' }, 'weighting-eps': { type: 'string' }, zoom: { type: 'string' },
+    model: { type: 'string' }, config: { type: 'string' }, sigma: { type: 'string' }, schedule: { type: 'string' }, prediction: { type: 'string' }, 'loss-weighting': { type: 'string' }, 'sigma-sampling': { type: 'string' }, 'weighting-eps': { type: 'string' }, zoom: { type: 'string' },
     T: { type: 'string' }, 'data-range': { type: 'string' }, crop: { type: 'string' }, batch: { type: 'string' }, rotate: { type: 'string' },
     intensity: { type: 'string' }, 'no-flips': { type: 'boolean', default: false }, steps: { type: 'string' }, lr: { type: 'string' },
     'min-lr': { type: 'string' }, warmup: { type: 'string' }, optimizer: { type: 'string' }, 'weight-decay': { type: 'string' },
     clip: { type: 'string' }, ema: { type: 'string' }, seed: { type: 'string' }, 'time-budget': { type: 'string' },
-    'checkpoint-every': { type: 'string' }, 'log-every': { type: 'string' }, device: { type: 'string' }, out: { type: 'string' }, resume: { type: 'string' }, name: { type: 'string' },
+    'checkpoint-every': { type: 'string' }, 'log-every': { type: 'string' }, device: { type: 'string' }, threads: { type: 'string' }, out: { type: 'string' }, resume: { type: 'string' }, name: { type: 'string' },
   }, Infinity);
   if (v.help) {
     io.out(TRAIN_HELP);
@@ -174,11 +177,15 @@ export async function runTrain(args: readonly string[], io: CliIo): Promise<numb
     if (kind === 'drunet' || kind === 'dncnn') {
       if (v.schedule !== undefined || v.prediction !== undefined) throw new UsageError('--schedule/--prediction apply to diffusion models (cunet, unet)');
       const [a, b] = pair(str(v.sigma), 'sigma') ?? [0, 0.2 * width];
-      const weighting = choice(v['loss-weighting'], 'loss-weighting', ['uniform', 'inverse-variance'] as const);
+      const weighting = choice(v['loss-weighting'], 'loss-weighting', ['uniform', 'inverse-variance', 'edm'] as const);
       const weps = num(v['weighting-eps'], 'weighting-eps', { min: Number.MIN_VALUE });
-      objective = { kind: 'denoise', sigmaMin: a, sigmaMax: b, ...(weighting ? { weighting } : {}), ...(weps !== undefined ? { weightingEps: weps } : {}) };
+      const sampling = choice(v['sigma-sampling'], 'sigma-sampling', ['uniform', 'log-uniform'] as const);
+      objective = {
+        kind: 'denoise', sigmaMin: a, sigmaMax: b, ...(weighting ? { weighting } : {}), ...(weps !== undefined ? { weightingEps: weps } : {}),
+        ...(sampling ? { sigmaSampling: sampling } : {}),
+      };
     } else {
-      if (v.sigma !== undefined || v['loss-weighting'] !== undefined) throw new UsageError('--sigma and --loss-weighting apply to denoisers (drunet, dncnn)');
+      if (v.sigma !== undefined || v['loss-weighting'] !== undefined || v['sigma-sampling'] !== undefined) throw new UsageError('--sigma, --loss-weighting and --sigma-sampling apply to denoisers (drunet, dncnn)');
       objective = {
         kind: 'diffusion', schedule: choice(v.schedule, 'schedule', ['linear', 'sigmoid', 'cosine'] as const) ?? 'linear',
         T: num(v.T, 'T', { int: true, min: 2 }) ?? 1000, prediction: choice(v.prediction, 'prediction', ['eps', 'v'] as const) ?? 'eps',
@@ -217,7 +224,8 @@ export async function runTrain(args: readonly string[], io: CliIo): Promise<numb
   const checkpointEvery = num(v['checkpoint-every'], 'checkpoint-every', { int: true, min: 1 }) ?? stored.checkpointEvery ?? 500;
   writeFileSync(runPath, JSON.stringify({ logEvery, checkpointEvery }) + '\n');
   const bar = new Progress(io, v.quiet || v.json, `train ${recipe.kind}`, recipe.steps);
-  const rt = createRuntime({ device: choice(v.device, 'device', ['cpu', 'cuda'] as const) ?? 'cpu' });
+  const threads = num(v.threads, 'threads', { int: true, min: 1 });
+  const rt = createRuntime({ device: choice(v.device, 'device', ['cpu', 'cuda'] as const) ?? 'cpu', ...(threads !== undefined ? { threads } : {}) });
   const onLog = (rec: TrainLogRecord) => {
     appendFileSync(logPath, JSON.stringify(rec) + '\n');
     if (!io.errIsTTY && !v.quiet && !v.json) io.err(`step ${rec.step}/${recipe.steps}  loss ${rec.loss.toExponential(3)}  lr ${rec.lr.toExponential(2)}  ${rec.msPerStep.toFixed(0)} ms/step\n`);

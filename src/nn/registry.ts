@@ -26,7 +26,7 @@ import { type JsonValue, type ParamsFile, type WriteSafetensorsOptions, loadPara
 import type { DataRange } from './denoiser.js';
 import { type CunetConfig, type CunetParams, cunet, initCunet, resolveCunetConfig } from './models/cunet.js';
 import { type DncnnConfig, type DncnnParams, dncnn, initDncnn } from './models/dncnn.js';
-import { type DrunetConfig, type DrunetParams, drunet, initDrunet } from './models/drunet.js';
+import { type DrunetConfig, type DrunetParams, drunet, drunetForwardOptions, initDrunet } from './models/drunet.js';
 import { type UnetConfig, type UnetParams, initUnet, resolveUnetConfig, unet } from './models/unet.js';
 
 export type ModelKind = 'drunet' | 'dncnn' | 'cunet' | 'unet';
@@ -51,7 +51,7 @@ const ENTRIES: Readonly<Record<ModelKind, ModelEntry>> = {
   drunet: {
     kind: 'drunet', role: 'denoiser',
     init: (rng, c) => initDrunet(rng, c as DrunetConfig) as Tree<HostTensor>,
-    apply: (p, x, cond, c) => drunet(p as unknown as DrunetParams<Sym>, x, cond, { residual: (c as DrunetConfig).residual ?? false }),
+    apply: (p, x, cond, c) => drunet(p as unknown as DrunetParams<Sym>, x, cond, drunetForwardOptions(c as DrunetConfig)),
     channels: (c) => (c as DrunetConfig).channels,
     sizeMultiple: (c) => 2 ** ((c as DrunetConfig).widths.length - 1),
   },

@@ -6,6 +6,10 @@
  *   denoise:    σ_i ~ U[σ_min, σ_max] (data units), s_i = σ_i / r, y_i = u_i + s_i n_i,
  *               loss = mean((f_θ(y, s) − u)²), or with 'inverse-variance' weighting
  *               loss = mean_i( mean((f_θ(y_i, s_i) − u_i)²) / (s_i² + ε²) ) · ε²,  ε = weightingEps (0.01)
+ *               or with 'edm' weighting (the default for a DRUNet with preconditioning 'edm')
+ *               loss = mean_i( mean((f_θ(y_i, s_i) − u_i)²) / c_out(s_i)² ),  c_out = s·σ_d/√(s² + σ_d²),
+ *               i.e. the plain MSE of the network's raw output against its unit-variance target;
+ *               σ_i optionally log-uniform (sigmaSampling)
  *   diffusion:  x₀ = 2u − 1 ∈ [−1, 1], t_i ~ U{0..T−1}, ε ~ N(0, I),
  *               x_t = √ᾱ_t x₀ + √(1−ᾱ_t) ε,  loss = mean((f_θ(x_t, t) − ε)²)  ('eps')
  *               or mean((f_θ(x_t, t) − v)²), v = √ᾱ_t ε − √(1−ᾱ_t) x₀       ('v')
@@ -34,7 +38,7 @@ import type { JsonValue, ParamsFile } from '../io/safetensors.js';
 import { makeSchedule } from '../diffusion/schedules.js';
 import { epsLoss, vLoss } from '../diffusion/objectives.js';
 import type { DataRange } from '../nn/denoiser.js';
-import { dataRangeWidth } from '../nn/models/drunet.js';
+import { dataRangeWidth, edmOutputScale } from '../nn/models/drunet.js';
 import { cloneParams, countParams } from '../nn/params.js';
 import { type ModelConfig, type ModelKind, type SavedModelMeta, modelEntry } from '../nn/registry.js';
 import type { Compiled, RunArg, Runtime, RuntimeTensor } from '../runtime/index.js';
@@ -54,9 +58,15 @@ export type Objective =
        * (s = σ/r, ε = 0.01), which equalises the PSNR weight of every noise level — without it the
        * low-σ regime (where the network must be close to the identity) contributes almost nothing.
        */
-      readonly weighting?: 'uniform' | 'inverse-variance';
+      readonly weighting?: 'uniform' | 'inverse-variance' | 'edm';
       /** ε of the inverse-variance weighting, in normalised units (default 0.01; larger = closer to uniform). */
       readonly weightingEps?: number;
+      /**
+       * How σ is drawn from [σ_min, σ_max]: 'uniform' (default) or 'log-uniform' (equal mass per octave,
+       * so the low noise levels of late plug-and-play iterations are trained as often as the high ones;
+       * needs σ_min > 0).
+       */
+      readonly sigmaSampling?: 'uniform' | 'log-uniform';
     }
   | { readonly kind: 'diffusion'; readonly schedule: 'linear' | 'sigmoid' | 'cosine'; readonly T?: number; readonly prediction: 'eps' | 'v' };
 
@@ -136,10 +146,22 @@ function recipeOf(o: TrainModelOptions, batch: number, crop: number): { [k: stri
   };
 }
 
+/** The loss weighting a denoising run uses: the objective's, else 'edm' for an EDM-preconditioned DRUNet, else 'uniform'. */
+export function denoiseWeighting(kind: ModelKind, config: ModelConfig, o: Extract<Objective, { kind: 'denoise' }>): 'uniform' | 'inverse-variance' | 'edm' {
+  if (o.weighting) return o.weighting;
+  return kind === 'drunet' && (config as { preconditioning?: string }).preconditioning === 'edm' ? 'edm' : 'uniform';
+}
+
 function checkObjective(o: Objective): void {
   if (o.kind === 'denoise') {
-    if (o.weighting !== undefined && o.weighting !== 'uniform' && o.weighting !== 'inverse-variance') {
-      throw new MedreconError('INVALID_ARGUMENT', `trainModel: weighting must be 'uniform' or 'inverse-variance', got ${String(o.weighting)}`);
+    if (o.weighting !== undefined && o.weighting !== 'uniform' && o.weighting !== 'inverse-variance' && o.weighting !== 'edm') {
+      throw new MedreconError('INVALID_ARGUMENT', `trainModel: weighting must be 'uniform', 'inverse-variance' or 'edm', got ${String(o.weighting)}`);
+    }
+    if (o.sigmaSampling !== undefined && o.sigmaSampling !== 'uniform' && o.sigmaSampling !== 'log-uniform') {
+      throw new MedreconError('INVALID_ARGUMENT', `trainModel: sigmaSampling must be 'uniform' or 'log-uniform', got ${String(o.sigmaSampling)}`);
+    }
+    if ((o.sigmaSampling === 'log-uniform' || o.weighting === 'edm') && !(o.sigmaMin > 0)) {
+      throw new MedreconError('INVALID_ARGUMENT', `trainModel: ${o.weighting === 'edm' ? "weighting 'edm'" : "sigmaSampling 'log-uniform'"} needs sigmaMin > 0, got ${o.sigmaMin}`);
     }
     if (o.weightingEps !== undefined && !(o.weightingEps > 0 && Number.isFinite(o.weightingEps))) throw new MedreconError('INVALID_ARGUMENT', `trainModel: weightingEps must be > 0, got ${o.weightingEps}`);
     if (!(o.sigmaMin >= 0 && o.sigmaMax >= o.sigmaMin && Number.isFinite(o.sigmaMax))) {
@@ -224,13 +246,15 @@ export async function trainModel(rt: Runtime, images: HostTensor, opts: TrainMod
   let lossFn: (p: Tree<Sym>, b: Tree<Sym>) => Sym;
   let batchSpecs: Tree<ReturnType<typeof spec>>;
   if (opts.objective.kind === 'denoise') {
-    const weighted = opts.objective.weighting === 'inverse-variance';
+    const weighting = denoiseWeighting(opts.kind, opts.config, opts.objective);
     const eps = opts.objective.weightingEps ?? 0.01;
+    const sd = (opts.config as { sigmaData?: number }).sigmaData ?? 0.25;
     lossFn = (p, b) => {
       const { noisy, clean, sigma } = b as { noisy: Sym; clean: Sym; sigma: Sym };
       const se = entry.apply(p, noisy, sigma, opts.config).sub(clean).square();
-      if (!weighted) return se.mean();
+      if (weighting === 'uniform') return se.mean();
       const perImage = se.mean([1, 2, 3]); // [N]
+      if (weighting === 'edm') return perImage.div(edmOutputScale(sigma, sd).square()).mean();
       return perImage.div(sigma.square().add(eps * eps)).mean().mul(eps * eps);
     };
     batchSpecs = { noisy: xs, clean: xs, sigma: nspec };
@@ -257,8 +281,12 @@ export async function trainModel(rt: Runtime, images: HostTensor, opts: TrainMod
     const clean = augmentedCrops(rng, unit, batch, crop, opts.augment ?? {});
     if (opts.objective.kind === 'denoise') {
       const { sigmaMin, sigmaMax } = opts.objective;
+      const logU = opts.objective.sigmaSampling === 'log-uniform';
       const sig = new Float32Array(batch);
-      for (let i = 0; i < batch; i++) sig[i] = (sigmaMin + (sigmaMax - sigmaMin) * rng.nextUniform()) / r;
+      for (let i = 0; i < batch; i++) {
+        const u = rng.nextUniform();
+        sig[i] = (logU ? sigmaMin * (sigmaMax / sigmaMin) ** u : sigmaMin + (sigmaMax - sigmaMin) * u) / r;
+      }
       const n = rng.normal(clean.data.length);
       const per = clean.data.length / batch;
       const noisy = new Float32Array(clean.data.length);

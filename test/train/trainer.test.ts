@@ -129,6 +129,32 @@ describe('trainModel: inverse-variance weighting', () => {
   });
 });
 
+describe("trainModel: 'edm' weighting and log-uniform σ", () => {
+  it('the edm loss is the plain loss / c_out² (c_out = sσ_d/√(s² + σ_d²)); log-uniform σ needs σ_min > 0', async () => {
+    const o = { ...base, steps: 1, objective: { kind: 'denoise', sigmaMin: 0.05, sigmaMax: 0.05 } } as const;
+    const plain = await trainModel(rt, train, o);
+    const w = await trainModel(rt, train, { ...o, objective: { ...o.objective, weighting: 'edm' } });
+    const sd = 0.25;
+    const cOut2 = (0.05 * sd) ** 2 / (0.05 ** 2 + sd ** 2);
+    expect(w.losses[0]! * cOut2 / plain.losses[0]!).toBeCloseTo(1, 4);
+    // log-uniform over [σ, σ] is the same single σ
+    const lu = await trainModel(rt, train, { ...o, objective: { ...o.objective, sigmaSampling: 'log-uniform' } });
+    expect(lu.losses[0]! / plain.losses[0]!).toBeCloseTo(1, 5);
+    await expect(trainModel(rt, train, { ...o, objective: { kind: 'denoise', sigmaMin: 0, sigmaMax: 0.1, sigmaSampling: 'log-uniform' } })).rejects.toThrow(/sigmaMin > 0/);
+    await expect(trainModel(rt, train, { ...o, objective: { kind: 'denoise', sigmaMin: 0, sigmaMax: 0.1, weighting: 'edm' } })).rejects.toThrow(/sigmaMin > 0/);
+    await expect(trainModel(rt, train, { ...o, objective: { ...o.objective, sigmaSampling: 'normal' as never } })).rejects.toThrow(/sigmaSampling/);
+  });
+  it("an EDM-preconditioned DRUNet trains with the edm weighting by default: loss near 1 at the start, falling", async () => {
+    const res = await trainModel(rt, train, {
+      ...base, config: { ...tiny, preconditioning: 'edm' } as ModelConfig, steps: 30,
+      objective: { kind: 'denoise', sigmaMin: 0.005, sigmaMax: 0.2, sigmaSampling: 'log-uniform' },
+    });
+    expect(res.losses[0]!).toBeGreaterThan(0.2);
+    expect(res.losses[0]!).toBeLessThan(5);
+    expect(mean(res.losses.slice(-8))).toBeLessThan(0.8 * mean(res.losses.slice(0, 8)));
+  });
+});
+
 describe('trainModel: diffusion objective', () => {
   for (const [kind, config, prediction] of [
     ['cunet', { channels: 1, nf: 4, levels: 2, attention: ['mid'], attnHeads: 1, attnDimHead: 8, timeEmbDim: 16, solver: 'euler', headGain: 0 }, 'eps'],

@@ -11,7 +11,16 @@
  *   y = tail(h + h₀)                                          3×3 conv, w₀ → C
  *
  * A residual block is R(h) = h + conv₂(relu(conv₁(h))) (3×3, w → w). The network predicts the clean
- * image directly (as DRUNet does). H and W must be divisible by 2^(L−1), L = widths.length.
+ * image directly (as DRUNet does) unless configured otherwise. H and W must be divisible by
+ * 2^(L−1), L = widths.length.
+ *
+ * Output parametrisations (config): plain (x̂ = F), `residual` (x̂ = x + F), and
+ * `preconditioning: 'edm'` (Karras et al. 2022, "Elucidating the Design Space of Diffusion-Based
+ * Generative Models", §5): with s = σ/r and σ_d = `sigmaData`,
+ *   x̂ = c_skip·x + c_out·F(c_in·x, c_noise),  c_skip = σ_d²/(s² + σ_d²),  c_out = s·σ_d/√(s² + σ_d²),
+ *   c_in = 1/√(s² + σ_d²),  and the noise map carries c_noise = ln(max(s, 10⁻⁴))/4 instead of s.
+ * At s → 0 the denoiser is exactly the identity, and any error of F is scaled by c_out ∝ s — the
+ * network cannot damage a nearly clean image, which is what plug-and-play's late iterations need.
  *
  * @example
  *   const p = initDrunet(new Rng(0), { channels: 1, widths: [16, 32, 64, 128], blocksPerLevel: 2 });
@@ -21,7 +30,7 @@
 import { MedreconError, checkOptions } from '../../core/errors.js';
 import type { Rng } from '../../core/rng.js';
 import type { HostTensor } from '../../core/tensor.js';
-import { type Sym, add, concat, convTranspose, expand, full, isSym, mul, relu, reshape } from '../../ir/sym.js';
+import { type Sym, add, concat, convTranspose, expand, full, isSym, maximum, mul, reciprocal, relu, reshape } from '../../ir/sym.js';
 import type { DataRange, Denoiser } from '../denoiser.js';
 import { type Conv2dParams, conv2d, initConv2d } from '../layers.js';
 import { kaimingNormal } from '../params.js';
@@ -40,7 +49,16 @@ export type DrunetConfig = {
    * short training budget this removes the error floor at low σ (the identity is free).
    */
   readonly residual?: boolean;
+  /** 'edm': Karras et al.'s preconditioning (see the file header); excludes `residual`. */
+  readonly preconditioning?: 'none' | 'edm';
+  /** σ_d of the 'edm' preconditioning, in normalised units (default 0.25, about the std of [0, 1] images). */
+  readonly sigmaData?: number;
 };
+
+/** c_out of the 'edm' preconditioning for s = σ/r (Sym [N] or number); the trainer's loss weight is 1/c_out². */
+export function edmOutputScale(s: Sym, sigmaData: number): Sym {
+  return s.mul(sigmaData).div(s.square().add(sigmaData * sigmaData).sqrt());
+}
 
 export type DrunetBlockParams<T> = { readonly conv1: Conv2dParams<T>; readonly conv2: Conv2dParams<T> };
 export type DrunetParams<T> = {
@@ -53,7 +71,12 @@ export type DrunetParams<T> = {
 };
 
 function validate(who: string, cfg: DrunetConfig): void {
-  checkOptions(who, cfg, ['channels', 'widths', 'blocksPerLevel', 'blockGain', 'residual']);
+  checkOptions(who, cfg, ['channels', 'widths', 'blocksPerLevel', 'blockGain', 'residual', 'preconditioning', 'sigmaData']);
+  if (cfg.preconditioning !== undefined && cfg.preconditioning !== 'none' && cfg.preconditioning !== 'edm') {
+    throw new MedreconError('INVALID_ARGUMENT', `${who}: preconditioning must be 'none' or 'edm', got ${String(cfg.preconditioning)}`);
+  }
+  if (cfg.preconditioning === 'edm' && cfg.residual) throw new MedreconError('INVALID_ARGUMENT', `${who}: residual and preconditioning 'edm' exclude each other`);
+  if (cfg.sigmaData !== undefined && !(cfg.sigmaData > 0 && Number.isFinite(cfg.sigmaData))) throw new MedreconError('INVALID_ARGUMENT', `${who}: sigmaData must be > 0, got ${cfg.sigmaData}`);
   if (!Number.isInteger(cfg.channels) || cfg.channels < 1) throw new MedreconError('INVALID_ARGUMENT', `${who}: channels must be a positive integer, got ${cfg.channels}`);
   if (!Array.isArray(cfg.widths) || cfg.widths.length < 1 || cfg.widths.some((w) => !Number.isInteger(w) || w < 1)) {
     throw new MedreconError('INVALID_ARGUMENT', `${who}: widths must be a non-empty list of positive integers, got [${String(cfg.widths)}]`);
@@ -108,14 +131,38 @@ export function noiseLevelMap(sigma: Sym | number, N: number, H: number, W: numb
  * Forward pass: x [N, C, H, W], σ (number, scalar Sym or Sym [N], already in the network's
  * normalised units — see `drunetDenoiser` for the data-range scaling) → x̂ [N, C, H, W].
  */
-export function drunet(p: DrunetParams<Sym>, x: Sym, sigma: Sym | number, opts: { readonly residual?: boolean } = {}): Sym {
+export function drunet(p: DrunetParams<Sym>, x: Sym, sigma: Sym | number, opts: DrunetForwardOptions = {}): Sym {
   const L = p.downs.length + 1;
   const C = p.tail.w.shape[0]!;
   const [N, Cx, H, W] = x.shape as [number, number, number, number];
   if (x.rank !== 4 || Cx !== C) throw new MedreconError('SHAPE_MISMATCH', `drunet: expected x [N, ${C}, H, W], got [${x.shape.join(', ')}]`);
   const f = 2 ** (L - 1);
   if (H % f || W % f) throw new MedreconError('SHAPE_MISMATCH', `drunet: H, W (${H}×${W}) must be divisible by ${f}`);
-  let h = conv2d(p.head, concat([x, noiseLevelMap(sigma, N, H, W)], 1));
+  if (opts.preconditioning === 'edm') return edmForward(p, x, sigma, opts.sigmaData ?? 0.25);
+  return core(p, x, noiseLevelMap(sigma, N, H, W), opts.residual ?? false);
+}
+
+export type DrunetForwardOptions = { readonly residual?: boolean; readonly preconditioning?: 'none' | 'edm'; readonly sigmaData?: number };
+
+/** The forward options a config implies. */
+export function drunetForwardOptions(cfg: DrunetConfig): DrunetForwardOptions {
+  return { residual: cfg.residual ?? false, preconditioning: cfg.preconditioning ?? 'none', sigmaData: cfg.sigmaData ?? 0.25 };
+}
+
+function edmForward(p: DrunetParams<Sym>, x: Sym, sigma: Sym | number, sd: number): Sym {
+  const [N, , H, W] = x.shape as [number, number, number, number];
+  const s = noiseLevelMap(sigma, N, 1, 1); // [N, 1, 1, 1]
+  const v = s.square().add(sd * sd);
+  const cSkip = reciprocal(v).mul(sd * sd);
+  const cOut = s.mul(sd).div(v.sqrt());
+  const cIn = reciprocal(v.sqrt());
+  const cNoise = expand(maximum(s, 1e-4).log().mul(0.25), [N, 1, H, W]);
+  const F = core(p, x.mul(cIn), cNoise, false);
+  return x.mul(cSkip).add(F.mul(cOut));
+}
+
+function core(p: DrunetParams<Sym>, x: Sym, map: Sym, residual: boolean): Sym {
+  let h = conv2d(p.head, concat([x, map], 1));
   const skips: Sym[] = [h];
   p.downs.forEach((d) => {
     for (const b of d.blocks) h = block(b, h);
@@ -128,7 +175,7 @@ export function drunet(p: DrunetParams<Sym>, x: Sym, sigma: Sym | number, opts: 
     for (const b of u.blocks) h = block(b, h);
   });
   const y = conv2d(p.tail, add(h, skips.pop()!));
-  return opts.residual ? add(x, y) : y;
+  return residual ? add(x, y) : y;
 }
 
 /** Width r of a data range ('unit' → 1, 'signed' → 2, {min, max} → max − min). */
@@ -145,12 +192,12 @@ export function dataRangeWidth(r: DataRange): number {
  * data's units and r is the width of `dataRange` (so the network always sees σ relative to [0, 1]).
  * @example drunetDenoiser(p, { dataRange: 'unit' }).denoise(x, 0.05)
  */
-export function drunetDenoiser(params: DrunetParams<Sym>, opts: { readonly dataRange: DataRange; readonly name?: string; readonly residual?: boolean }): Denoiser {
-  checkOptions('drunetDenoiser', opts, ['dataRange', 'name', 'residual']);
+export function drunetDenoiser(params: DrunetParams<Sym>, opts: { readonly dataRange: DataRange; readonly name?: string } & DrunetForwardOptions): Denoiser {
+  checkOptions('drunetDenoiser', opts, ['dataRange', 'name', 'residual', 'preconditioning', 'sigmaData']);
   const r = dataRangeWidth(opts.dataRange);
   return {
     name: opts.name ?? 'drunet',
     dataRange: opts.dataRange,
-    denoise: (x, sigma) => drunet(params, x, r === 1 ? sigma : isSym(sigma) ? mul(sigma, 1 / r) : sigma / r, { residual: opts.residual ?? false }),
+    denoise: (x, sigma) => drunet(params, x, r === 1 ? sigma : isSym(sigma) ? mul(sigma, 1 / r) : sigma / r, { residual: opts.residual ?? false, preconditioning: opts.preconditioning ?? 'none', sigmaData: opts.sigmaData ?? 0.25 }),
   };
 }

@@ -78,6 +78,41 @@ describe('DRUNet', () => {
       expect(viaReg.data[i]).toBe(res.data[i]);
     }
   });
+  it("preconditioning 'edm': D = c_skip·x + c_out·F(c_in·x, ln(s)/4), the identity at σ = 0, errors scaled by c_out", () => {
+    const rng = new Rng(5);
+    const cfg: DrunetConfig = { ...small, preconditioning: 'edm', sigmaData: 0.3, blockGain: 1 };
+    const p = initDrunet(rng, cfg);
+    const x = rng.normalTensor([2, 1, 8, 8]);
+    const run = (f: (pp: DrunetParams<Sym>, xx: Sym) => Sym) => interpret(f as never, [p, x] as never) as HostTensor;
+    const sd = 0.3;
+    for (const s of [0.01, 0.2]) {
+      const v = s * s + sd * sd;
+      const edm = run((pp, xx) => drunet(pp, xx, s, { preconditioning: 'edm', sigmaData: sd }));
+      // F evaluated by hand: the plain network on c_in·x with the noise map ln(s)/4
+      const F = run((pp, xx) => drunet(pp, mul(xx, 1 / Math.sqrt(v)), Math.log(s) / 4));
+      for (let i = 0; i < x.data.length; i++) {
+        expect(edm.data[i]).toBeCloseTo((sd * sd / v) * x.data[i]! + (s * sd / Math.sqrt(v)) * F.data[i]!, 5);
+      }
+      // same through the denoiser view (data range 'signed' → s = σ/2) and the registry
+      const viaDen = run((pp, xx) => drunetDenoiser(pp, { dataRange: 'signed', preconditioning: 'edm', sigmaData: sd }).denoise(xx, 2 * s));
+      const viaReg = run((pp, xx) => modelEntry('drunet').apply(pp as never, xx, full([2], s), cfg));
+      for (let i = 0; i < x.data.length; i++) {
+        expect(viaDen.data[i]).toBeCloseTo(edm.data[i]!, 6);
+        expect(viaReg.data[i]).toBeCloseTo(edm.data[i]!, 6);
+      }
+    }
+    const id = run((pp, xx) => drunet(pp, xx, 0, { preconditioning: 'edm', sigmaData: sd }));
+    expect(Array.from(id.data)).toEqual(Array.from(x.data));
+    // |D − x| shrinks with σ: an untrained network cannot damage a nearly clean image
+    const dev = (s: number) => {
+      const y = run((pp, xx) => drunet(pp, xx, s, { preconditioning: 'edm', sigmaData: sd }));
+      return Math.max(...Array.from(y.data, (v, i) => Math.abs(v - x.data[i]!)));
+    };
+    expect(dev(1e-3)).toBeLessThan(dev(1e-1) / 20);
+    expect(() => initDrunet(rng, { ...small, preconditioning: 'edm', residual: true })).toThrow(/exclude/);
+    expect(() => initDrunet(rng, { ...small, preconditioning: 'bogus' as never })).toThrow(/preconditioning/);
+    expect(() => initDrunet(rng, { ...small, sigmaData: 0 })).toThrow(/sigmaData/);
+  });
   it('compiled on ONNX Runtime = interpreter (tiny config)', async () => {
     const rt = createRuntime({ threads: 1 });
     const cfg: DrunetConfig = { channels: 2, widths: [4, 8], blocksPerLevel: 1, blockGain: 1 };
