@@ -18,7 +18,8 @@
  * slices reported (an upper bound for them; stricter for the networks):
  * TV (FGP prox, 100 iterations, λ = s·σ, s ∈ {0.4, 0.55, 0.7, 0.85, 1.0, 1.2}) and wavelet
  * soft-thresholding (db4, 4 levels, 4 cycle spins, t = s·σ, s ∈ {1.0, 1.4, 1.8, 2.2, 2.6, 3.0}).
- * The networks (DRUNet-type, σ-conditional) get σ and nothing else. The cU-Net prior is also shown
+ * The networks (DRUNet-type, σ-conditional) get σ and nothing else; they are shown alone and with
+ * the ×8 geometric self-ensemble (`selfEnsemble`, 8× the cost). The cU-Net prior is also shown
  * as a one-step denoiser (x̂₀ from ε̂ at the matching timestep).
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -33,14 +34,14 @@ import { type Sym, spec } from '../src/ir/index.js';
 import { psnr, ssim } from '../src/metrics/index.js';
 import type { Denoiser } from '../src/nn/denoiser.js';
 import { createRuntime, listShippedModels, loadCtSlice, loadMriSlices, loadShippedModel } from '../src/node/index.js';
-import { tvDenoiser, waveletDenoiser } from '../src/optim/denoisers.js';
+import { selfEnsemble, tvDenoiser, waveletDenoiser } from '../src/optim/denoisers.js';
 import { repoRoot } from './util.js';
 
 const root = repoRoot(import.meta.url);
 const args = process.argv.slice(2);
 const maxIdx = args.indexOf('--max');
 const MAX = maxIdx >= 0 ? Number(args[maxIdx + 1]) : Infinity;
-const SIGMAS = [0.02, 0.05, 0.1, 0.2];
+const SIGMAS = [0.01, 0.02, 0.05, 0.1, 0.2];
 const TV_SCALES = [0.4, 0.55, 0.7, 0.85, 1.0, 1.2];
 const WAV_SCALES = [1.0, 1.4, 1.8, 2.2, 2.6, 3.0];
 const rt = createRuntime();
@@ -78,6 +79,7 @@ const allSets: SetDef[] = [
   { name: 'ct', ...ct, lo: -1024, r: 2048, models: shipped.filter((m) => m.startsWith('ct-')), tune: undefined as unknown as HostTensor<'float32'> },
 ];
 const sets = allSets.filter((x) => only.includes(x.name));
+for (const s of sets) s.models = s.models.flatMap((m) => (loadShippedModel(m).meta.role === 'denoiser' ? [m, `${m} ×8`] : [m]));
 for (const s of sets) s.tune = tuneSet(`${s.name}_train.npy`, s.images, s.lo, s.r);
 
 /** 8 training slices spread over the set (or the first test slices without the cache), normalised. */
@@ -158,13 +160,16 @@ for (const set of sets) {
       row[`${label}Oracle`] = best;
       row[label] = { ...byScale.get(bestTune!.scale)!, scale: bestTune!.scale };
     }
-    // Networks (data units in, data units out: map around them)
-    for (const name of set.models) {
+    // Networks (data units in, data units out: map around them); the DRUNet-type ones also with the
+    // geometric self-ensemble (×8: the mean over the 8 flips/transposes, `selfEnsemble`).
+    for (const name of set.models.filter((m) => !m.endsWith(' ×8'))) {
       const m = loadShippedModel(name);
       const d = modelDenoiser(m);
       const lo = set.lo;
       const r = set.r;
-      row[name] = await evaluate((x, s) => d.denoise(x.mul(r).add(lo), s * r).sub(lo).mul(1 / r), set.images, noisy, sigma);
+      const variants: [string, Denoiser][] = [[name, d]];
+      if (m.meta.role === 'denoiser') variants.push([`${name} ×8`, selfEnsemble(d, 8)]);
+      for (const [label, dv] of variants) row[label] = await evaluate((x, s) => dv.denoise(x.mul(r).add(lo), s * r).sub(lo).mul(1 / r), set.images, noisy, sigma);
     }
     results.push(row);
     const fmt = (k: string) => {

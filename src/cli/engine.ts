@@ -13,7 +13,7 @@
  *   - tv: PDHG for ½‖Ax − y‖² + λ TV(x) (complex isotropic TV).
  *   - wavelet: FISTA for ½‖Ax − y‖² + λ‖Ψx‖₁ (db4, detail bands, complex magnitudes).
  *   - pnp-tv: PnP-FISTA with the TV denoiser, σ_k from 3λ down to λ/3 (log schedule).
- *   - pnp-net: PnP-FISTA with a network denoiser (a shipped or trained model; magnitude models keep
+ *   - pnp-net: PnP-PGD with a network denoiser (a shipped or trained model; magnitude models keep
  *     the image phase, `magnitudeDenoiser`), σ_k from 10λ down to λ (log schedule), λ in units of the
  *     image maximum.
  * - CT sinogram p [V, n_det] of line integrals (or counts c with I0: p = −log(max(c, 1)/I0));

@@ -2,7 +2,7 @@
  * `medrecon recon --modality mri|ct|pet --method M <measurements> --out <file>`: measurements →
  * image with the physics and solvers of the library (see ./engine.ts for the maths of each method).
  */
-import { type Denoiser, type HostTensor, tensor, FBP_FILTERS, type FbpFilter, modelDenoiser } from '../index.js';
+import { type Denoiser, type HostTensor, tensor, FBP_FILTERS, type FbpFilter, modelDenoiser, selfEnsemble } from '../index.js';
 import { createRuntime, loadShippedModel } from '../node/index.js';
 import { computeMetrics, type MetricValues } from './metrics.js';
 import {
@@ -45,11 +45,11 @@ Array conventions (files: .npy, .npz, .h5, .nii/.nii.gz, .cfl, DICOM):
 
 Methods (λ is relative: data scaled so the image max is ≈ 1, operator norm 1):
   mri: zero-filled | cg-sense | tv (PDHG) | wavelet (FISTA, db4) | pnp-tv (PnP-FISTA, TV denoiser)
-       | pnp-net (PnP-FISTA, network denoiser --denoiser, default the shipped mri-drunet)
+       | pnp-net (PnP-PGD, network denoiser --denoiser, default the shipped mri-drunet)
        defaults: cg-sense ${MRI_DEFAULTS['cg-sense'].iterations} it; tv λ ${MRI_DEFAULTS.tv.lambda}, ${MRI_DEFAULTS.tv.iterations} it; wavelet λ ${MRI_DEFAULTS.wavelet.lambda}, ${MRI_DEFAULTS.wavelet.iterations} it; pnp-tv λ ${MRI_DEFAULTS['pnp-tv'].lambda}, ${MRI_DEFAULTS['pnp-tv'].iterations} it;
        pnp-net λ ${MRI_DEFAULTS['pnp-net'].lambda} (final σ), ${MRI_DEFAULTS['pnp-net'].iterations} it
   ct:  fbp | tv (PDHG, image ≥ 0; λ ${CT_DEFAULTS.lambda}, ${CT_DEFAULTS.iterations} it)
-       | pnp-net (PnP-FISTA, HU denoiser --denoiser, default ct-drunet; λ = final σ in HU, ${CT_PNP_DEFAULTS.lambda}; ${CT_PNP_DEFAULTS.iterations} it)
+       | pnp-net (PnP-PGD, HU denoiser --denoiser, default ct-drunet; λ = final σ in HU, ${CT_PNP_DEFAULTS.lambda}; ${CT_PNP_DEFAULTS.iterations} it)
   pet: mlem (${PET_DEFAULTS.mlem} it) | osem (${PET_DEFAULTS.osem} it × ${PET_DEFAULTS.subsets} subsets)
 
 Options:
@@ -61,6 +61,8 @@ Options:
   --attenuation FILE   PET μ-map                  --subsets N        OSEM subsets
   --lambda L           regularisation weight      --iterations N     iterations
   --denoiser NAME      pnp-net: a shipped model (mri-drunet, ct-drunet in weights/) or a saved model (.json)
+  --ensemble K         pnp-net: geometric self-ensemble of the denoiser over K ∈ {1, 2, 4, 8} flips/turns
+                       (K× the cost per iteration; default 1)
   --reference FILE     ground truth: adds PSNR/SSIM/NMSE (fastMRI conventions) to the report
   --out FILE           output: .npy .npz .nii .nii.gz .png .h5 .cfl, or a folder 'DIR/' (DICOM)
   --format dicom       write a DICOM series into --out (a folder)
@@ -112,6 +114,7 @@ export async function runRecon(args: readonly string[], io: CliIo): Promise<numb
       reference: { type: 'string' },
       source: { type: 'string' },
       denoiser: { type: 'string' },
+      ensemble: { type: 'string' },
     },
     1,
   );
@@ -140,7 +143,11 @@ export async function runRecon(args: readonly string[], io: CliIo): Promise<numb
   const dicomSource = str(v['source']);
   const denoiserName = str(v['denoiser']);
   if (denoiserName !== undefined && method !== 'pnp-net') throw new UsageError('recon: --denoiser applies to --method pnp-net');
-  const denoiser: Denoiser | undefined = method === 'pnp-net' ? modelDenoiser(loadShippedModel(denoiserName ?? (modality === 'ct' ? 'ct-drunet' : 'mri-drunet'))) : undefined;
+  const ensemble = num(v.ensemble, 'ensemble', { int: true, min: 1 });
+  if (ensemble !== undefined && method !== 'pnp-net') throw new UsageError('recon: --ensemble applies to --method pnp-net');
+  if (ensemble !== undefined && ![1, 2, 4, 8].includes(ensemble)) throw new UsageError(`recon: --ensemble must be 1, 2, 4 or 8, got ${ensemble}`);
+  const net = method === 'pnp-net' ? modelDenoiser(loadShippedModel(denoiserName ?? (modality === 'ct' ? 'ct-drunet' : 'mri-drunet'))) : undefined;
+  const denoiser: Denoiser | undefined = net && ensemble ? selfEnsemble(net, ensemble as 1 | 2 | 4 | 8) : net;
   if (dicomSource !== undefined && (out === undefined || outFormat(out, format) !== 'dicom')) throw new UsageError('recon: --source applies to DICOM output (--out DIR/ or --format dicom)');
 
   const ex = createRuntime();
