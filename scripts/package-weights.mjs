@@ -10,8 +10,8 @@ const { loadModel, saveModel, countParams } = await import(join(root, 'dist/src/
 const manifest = JSON.parse(readFileSync(join(root, '.cache/meddata/sets/manifest.json'), 'utf8'));
 const bench = existsSync(join(root, 'bench/results/denoisers.json')) ? JSON.parse(readFileSync(join(root, 'bench/results/denoisers.json'), 'utf8')) : null;
 const RUNS = [
-  { run: 'mri-denoiser', name: 'mri-drunet', set: 'mri', train: 'mri_train.npy', test: 'mri_test.npy', what: 'σ-conditional denoiser for brain MRI magnitude images (T1)' },
-  { run: 'ct-denoiser', name: 'ct-drunet', set: 'ct', train: 'ct_train.npy', test: 'ct_test.npy', what: 'σ-conditional denoiser for head CT images in Hounsfield units' },
+  { run: 'mri-denoiser-edm', script: 'mri-denoiser', name: 'mri-drunet', set: 'mri', train: 'mri_train.npy', test: 'mri_test.npy', what: 'σ-conditional denoiser for brain MRI magnitude images (T1)' },
+  { run: 'ct-denoiser-edm', script: 'ct-denoiser', name: 'ct-drunet', set: 'ct', train: 'ct_train.npy', test: 'ct_test.npy', what: 'σ-conditional denoiser for head CT images in Hounsfield units' },
   { run: 'mri-cunet', name: 'mri-cunet', set: 'mri', train: 'mri_train.npy', test: 'mri_test.npy', what: 'continuous U-Net (cU-Net) diffusion prior for brain MRI magnitude images (T1)' },
 ];
 const src = (f) => manifest.sets[f].sources.map((s) => `${s.package}: ${s.path} (${s.licence}; ${s.slices})`).join('; ');
@@ -28,16 +28,20 @@ for (const r of RUNS) {
   const n = countParams(m.params);
   const range = typeof meta.dataRange === 'string' ? meta.dataRange : `[${meta.dataRange.min}, ${meta.dataRange.max}] ${meta.dataRange.unit ?? ''}`;
   const obj = t.objective ?? {};
+  const pre = meta.config.preconditioning === 'edm' ? `, EDM preconditioning (σ_d = ${meta.config.sigmaData ?? 0.25} normalised: D = c_skip·x + c_out·F, the identity at σ → 0)` : '';
+  const w = obj.weighting ?? (meta.config.preconditioning === 'edm' ? 'edm' : 'uniform');
+  const loss = w === 'edm' ? 'mean((D(x + σn, σ) − x)²/c_out²)' : w === 'inverse-variance' ? `mean((D(x + σn, σ) − x)²/(s² + ε²)), ε = ${obj.weightingEps ?? 0.01}` : 'mean((D(x + σn, σ) − x)²)';
   const objective = obj.kind === 'denoise'
-    ? `denoising, σ ~ U[${obj.sigmaMin}, ${obj.sigmaMax}] in data units, loss mean((D(x + σn, σ) − x)²)`
+    ? `denoising, σ ~ ${obj.sigmaSampling === 'log-uniform' ? 'log-U' : 'U'}[${obj.sigmaMin}, ${obj.sigmaMax}] in data units, loss ${loss}${pre}`
     : `diffusion, ${obj.prediction}-prediction, ${obj.schedule} β schedule, T = ${obj.T ?? 1000}, x₀ = data mapped to [−1, 1]`;
   let results = '';
   if (bench && meta.role === 'denoiser' || (bench && r.name === 'mri-cunet')) {
     const rows = bench.results.filter((x) => x.set === r.set && x[r.name]);
+    const ens = rows.length > 0 && rows.every((x) => x[`${r.name} ×8`]);
     if (rows.length) {
       const f = (v) => `${v.psnr.toFixed(2)} / ${v.ssim.toFixed(3)}`;
-      results = `\n## Held-out results (\`npm run bench:denoisers\`)\n\nPSNR (dB) / SSIM on ${bench.sets.find((s) => s.name === r.set).slices} held-out slices (${r.test}), per-slice fastMRI conventions in normalised units, averaged. TV and wavelet scales tuned per σ on 8 training slices, and (oracle) on the test slices themselves.\n\n| σ (normalised) | noisy | TV | wavelet | TV (oracle) | wavelet (oracle) | ${r.name} |\n|---|---|---|---|---|---|---|\n` +
-        rows.map((x) => `| ${x.sigma} | ${f(x.noisy)} | ${f(x.tv)} | ${f(x.wavelet)} | ${f(x.tvOracle)} | ${f(x.waveletOracle)} | ${f(x[r.name])} |`).join('\n') + '\n';
+      results = `\n## Held-out results (\`npm run bench:denoisers\`)\n\nPSNR (dB) / SSIM on ${bench.sets.find((s) => s.name === r.set).slices} held-out slices (${r.test}), per-slice fastMRI conventions in normalised units, averaged. TV and wavelet scales tuned per σ on 8 training slices, and (oracle) on the test slices themselves.\n\n| σ (normalised) | noisy | TV | wavelet | TV (oracle) | wavelet (oracle) | ${r.name} |${ens ? ` ${r.name} ×8 (self-ensemble) |` : ''}\n|---|---|---|---|---|---|---|${ens ? '---|' : ''}\n` +
+        rows.map((x) => `| ${x.sigma} | ${f(x.noisy)} | ${f(x.tv)} | ${f(x.wavelet)} | ${f(x.tvOracle)} | ${f(x.waveletOracle)} | ${f(x[r.name])} |${ens ? ` ${f(x[`${r.name} ×8`])} |` : ''}`).join('\n') + '\n';
     }
   }
   const card = `# ${r.name}
@@ -52,7 +56,7 @@ ${r.what}. Architecture: ${meta.kind} ${JSON.stringify(meta.config)}; ${n.toLoca
 | objective | ${objective} |
 | training | ${t.steps} steps, batch ${t.batch}, ${t.crop}² random crops, augmentation ${JSON.stringify(t.augment)}, ${t.optimizer} lr ${t.lr} (warm-up + cosine), EMA ${t.emaDecay}, seed ${t.seed} |
 | wall time | ${t.wallSeconds} s on a 2-core CPU (shared with other jobs), ONNX Runtime CPU |
-| command | \`bash scripts/train-weights.sh ${r.run}\` then \`node scripts/package-weights.mjs\` |
+| command | \`bash scripts/train-weights.sh ${r.script ?? r.run}\` then \`node scripts/package-weights.mjs\` |
 | licence | weights: MIT (as medrecon); training data licences above |
 | use | \`modelDenoiser(loadShippedModel('${r.name}'))\` (a \`Denoiser\` in data units), \`medrecon recon --method pnp-net --denoiser ${r.name}\`, \`medrecon export weights/${r.name}.json\` |
 ${results}`;
