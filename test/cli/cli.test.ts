@@ -352,7 +352,7 @@ describe('recon CT and PET (64²)', () => {
       expect(r.code, r.err).toBe(0);
       const j = JSON.parse(r.out);
       expect(j.shape).toEqual([64, 64]);
-      res[extra.includes('--ensemble') ? 'pnp-net-ens' : method] = j.metrics.psnr;
+      res[(extra as readonly string[]).includes('--ensemble') ? 'pnp-net-ens' : method] = j.metrics.psnr;
     }
     expect(res['fbp']).toBeGreaterThan(18);
     // the self-ensemble changes the result a little (it is another denoiser), not the quality class
