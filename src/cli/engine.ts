@@ -113,7 +113,7 @@ export const MRI_DEFAULTS: Readonly<Record<MriMethod, { lambda: number; iteratio
   tv: { lambda: 0.001, iterations: 200 },
   wavelet: { lambda: 0.001, iterations: 100 },
   'pnp-tv': { lambda: 0.001, iterations: 60 },
-  'pnp-net': { lambda: 0.01, iterations: 30 },
+  'pnp-net': { lambda: 0.01, iterations: 60 },
 };
 
 /** Geometry of MRI k-space: coils (1 for [H, W, 2]), H, W. */
@@ -352,7 +352,7 @@ export interface CtReconOptions {
 
 export const CT_DEFAULTS = { lambda: 0.001, iterations: 150 } as const;
 /** 'pnp-net': final denoiser σ in HU and iterations (σ_k from 10λ down to λ). */
-export const CT_PNP_DEFAULTS = { lambda: 10, iterations: 30 } as const;
+export const CT_PNP_DEFAULTS = { lambda: 5, iterations: 30 } as const;
 
 /**
  * Reconstruct a parallel-beam sinogram [V, n_det] (line integrals) → μ image [H, W] (1/mm).
