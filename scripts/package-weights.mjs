@@ -10,7 +10,7 @@ const { loadModel, saveModel, countParams } = await import(join(root, 'dist/src/
 const manifest = JSON.parse(readFileSync(join(root, '.cache/meddata/sets/manifest.json'), 'utf8'));
 const bench = existsSync(join(root, 'bench/results/denoisers.json')) ? JSON.parse(readFileSync(join(root, 'bench/results/denoisers.json'), 'utf8')) : null;
 const RUNS = [
-  { run: 'mri-denoiser-edm', script: 'mri-denoiser', name: 'mri-drunet', set: 'mri', train: 'mri_train.npy', test: 'mri_test.npy', what: 'σ-conditional denoiser for brain MRI magnitude images (T1)' },
+  { run: 'mri-denoiser-ft', stage1: 'mri-denoiser-edm', script: 'mri-denoiser', name: 'mri-drunet', set: 'mri', train: 'mri_train.npy', test: 'mri_test.npy', what: 'σ-conditional denoiser for brain MRI magnitude images (T1)' },
   { run: 'ct-denoiser-edm', script: 'ct-denoiser', name: 'ct-drunet', set: 'ct', train: 'ct_train.npy', test: 'ct_test.npy', what: 'σ-conditional denoiser for head CT images in Hounsfield units' },
   { run: 'mri-cunet', name: 'mri-cunet', set: 'mri', train: 'mri_train.npy', test: 'mri_test.npy', what: 'continuous U-Net (cU-Net) diffusion prior for brain MRI magnitude images (T1)' },
 ];
@@ -34,6 +34,13 @@ for (const r of RUNS) {
   const objective = obj.kind === 'denoise'
     ? `denoising, σ ~ ${obj.sigmaSampling === 'log-uniform' ? 'log-U' : 'U'}[${obj.sigmaMin}, ${obj.sigmaMax}] in data units, loss ${loss}${pre}`
     : `diffusion, ${obj.prediction}-prediction, ${obj.schedule} β schedule, T = ${obj.T ?? 1000}, x₀ = data mapped to [−1, 1]`;
+  // A fine-tuned model (training.init): describe the stage it started from too.
+  let stage1 = null;
+  if (r.stage1 && t.init && existsSync(join(root, '.cache/runs', r.stage1, 'model.json'))) {
+    stage1 = loadModel(new Uint8Array(readFileSync(join(root, '.cache/runs', r.stage1, 'model.safetensors'))), readFileSync(join(root, '.cache/runs', r.stage1, 'model.json'), 'utf8')).meta.training;
+  }
+  const objOf = (o) => o.kind === 'denoise' ? `σ ~ ${o.sigmaSampling === 'log-uniform' ? 'log-U' : 'U'}[${o.sigmaMin}, ${o.sigmaMax}]` : '';
+  const trainingRow = (x) => `${x.steps} steps, batch ${x.batch}, ${x.crop}² random crops, augmentation ${JSON.stringify(x.augment)}, ${x.optimizer} lr ${x.lr} (warm-up + cosine), EMA ${x.emaDecay}, seed ${x.seed}`;
   let results = '';
   if (bench && meta.role === 'denoiser' || (bench && r.name === 'mri-cunet')) {
     const rows = bench.results.filter((x) => x.set === r.set && x[r.name]);
@@ -54,8 +61,8 @@ ${r.what}. Architecture: ${meta.kind} ${JSON.stringify(meta.config)}; ${n.toLoca
 | split | train: ${r.train} (${manifest.sets[r.train].shape.join('×')}); held out: ${r.test} (${manifest.sets[r.test].shape.join('×')}) — ${src(r.test)}; ${r.set === 'ct' ? 'a separate slab of the only CT volume (no slice shared; 8-slice gap)' : 'other subjects and scanners than training'} |
 | data range | ${range} (the model works in normalised units u = (x − lo)/(hi − lo)) |
 | objective | ${objective} |
-| training | ${t.steps} steps, batch ${t.batch}, ${t.crop}² random crops, augmentation ${JSON.stringify(t.augment)}, ${t.optimizer} lr ${t.lr} (warm-up + cosine), EMA ${t.emaDecay}, seed ${t.seed} |
-| wall time | ${t.wallSeconds} s on a 2-core CPU (shared with other jobs), ONNX Runtime CPU |
+| training | ${stage1 ? `stage 1: ${trainingRow(stage1)}, ${objOf(stage1.objective)}, ${stage1.wallSeconds} s; stage 2 (fine-tune from stage 1, \`--init\`): ${trainingRow(t)}, ${objOf(obj)}, ${t.wallSeconds} s` : trainingRow(t)} |
+| wall time | ${stage1 ? `${Math.round(stage1.wallSeconds + t.wallSeconds)} s in all` : `${t.wallSeconds} s`} on a 2-core CPU (shared with other jobs), ONNX Runtime CPU |
 | command | \`bash scripts/train-weights.sh ${r.script ?? r.run}\` then \`node scripts/package-weights.mjs\` |
 | licence | weights: MIT (as medrecon); training data licences above |
 | use | \`modelDenoiser(loadShippedModel('${r.name}'))\` (a \`Denoiser\` in data units), \`medrecon recon --method pnp-net --denoiser ${r.name}\`, \`medrecon export weights/${r.name}.json\` |

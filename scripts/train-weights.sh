@@ -17,6 +17,10 @@ if [[ $what == all || $what == mri-denoiser ]]; then
   $M train --model drunet --name mri-drunet --config '{"widths":[16,32,64,128],"blocksPerLevel":2,"preconditioning":"edm","sigmaData":0.25}' \
     --sigma 0.003,0.3 --sigma-sampling log-uniform --crop 64 --batch 8 --steps 11000 --lr 1e-3 --min-lr 1e-5 --warmup 200 --clip 1 --ema 0.999 \
     --rotate 10 --intensity 0.5,1.1 --zoom 1,4 --seed 1 --threads 1 --out $RUNS/mri-denoiser-edm $SETS/mri_train.npy --time-budget 4500
+  # Stage 2: fine-tune from stage 1 with more weight on σ ≥ 0.01 (fresh optimiser, lower learning rate, new data stream).
+  $M train --init $RUNS/mri-denoiser-edm/model.json --name mri-drunet \
+    --sigma 0.01,0.3 --sigma-sampling log-uniform --crop 64 --batch 8 --steps 6000 --lr 3e-4 --min-lr 1e-5 --warmup 100 --clip 1 --ema 0.999 \
+    --rotate 10 --intensity 0.5,1.1 --zoom 1,4 --seed 11 --out $RUNS/mri-denoiser-ft $SETS/mri_train.npy --time-budget 2400
 fi
 if [[ $what == all || $what == ct-denoiser ]]; then
   $M train --model drunet --name ct-drunet --config '{"widths":[16,32,64,128],"blocksPerLevel":2,"preconditioning":"edm","sigmaData":0.25}' \

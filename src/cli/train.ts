@@ -10,10 +10,10 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  type DataRange, type HostTensor, type JsonValue, type ModelConfig, type ModelKind, type Objective, type TrainLogRecord, type TrainModelOptions,
+  type DataRange, type HostTensor, type JsonValue, type LoadedModel, type ModelConfig, type ModelKind, type Objective, type TrainLogRecord, type TrainModelOptions,
   MODEL_KINDS, MedreconError, encodePng, lineChart, loadCheckpoint, saveModel, tensor, trainModel,
 } from '../index.js';
-import { createRuntime } from '../node/index.js';
+import { createRuntime, loadShippedModel } from '../node/index.js';
 import { type CliIo, COMMON_HELP, Progress, choice, fmtShape, num, parse, readArray, str, UsageError } from './common.js';
 
 export const TRAIN_HELP = `Usage: medrecon train --model KIND --out DIR IMAGES... [options]
@@ -58,6 +58,8 @@ Output:
   --out DIR              output folder (created); --name NAME (stored in model.json)
   --resume DIR           continue the run in DIR with its stored options (only --steps is ignored
                          unless equal; --time-budget applies to this call)
+  --init MODEL           fine-tune: start from a shipped model's or a saved model's (.json) weights, with its
+                         kind, configuration, data range (and diffusion schedule); a fresh optimiser/schedule
 
 Examples:
   medrecon train --model drunet --out runs/mri-den data/fixtures/mri_t1_train.npy --steps 2000 --sigma 0,0.2
@@ -130,7 +132,7 @@ type Recipe = Omit<TrainModelOptions, 'onLog' | 'onCheckpoint' | 'resume' | 'onS
 
 export async function runTrain(args: readonly string[], io: CliIo): Promise<number> {
   const { values: v, positionals } = parse(args, {
-    model: { type: 'string' }, config: { type: 'string' }, sigma: { type: 'string' }, schedule: { type: 'string' }, prediction: { type: 'string' }, 'loss-weighting': { type: 'string' }, 'sigma-sampling': { type: 'string' }, 'weighting-eps': { type: 'string' }, zoom: { type: 'string' },
+    model: { type: 'string' }, config: { type: 'string' }, sigma: { type: 'string' }, schedule: { type: 'string' }, prediction: { type: 'string' }, 'loss-weighting': { type: 'string' }, init: { type: 'string' }, 'sigma-sampling': { type: 'string' }, 'weighting-eps': { type: 'string' }, zoom: { type: 'string' },
     T: { type: 'string' }, 'data-range': { type: 'string' }, crop: { type: 'string' }, batch: { type: 'string' }, rotate: { type: 'string' },
     intensity: { type: 'string' }, 'no-flips': { type: 'boolean', default: false }, steps: { type: 'string' }, lr: { type: 'string' },
     'min-lr': { type: 'string' }, warmup: { type: 'string' }, optimizer: { type: 'string' }, 'weight-decay': { type: 'string' },
@@ -149,6 +151,7 @@ export async function runTrain(args: readonly string[], io: CliIo): Promise<numb
 
   let recipe: Recipe;
   let resume: TrainModelOptions['resume'];
+  let initModel: LoadedModel | undefined;
   if (resumeDir) {
     const ckJson = join(resumeDir, 'checkpoint.json');
     if (!existsSync(ckJson)) throw new MedreconError('INVALID_ARGUMENT', `--resume ${resumeDir}: no checkpoint.json there`);
@@ -159,7 +162,12 @@ export async function runTrain(args: readonly string[], io: CliIo): Promise<numb
     recipe = { ...(r as unknown as Recipe), ...(meta?.name !== undefined ? { name: meta.name } : {}), ...(meta?.training ? { provenance: meta.training } : {}) };
     // A resumed run keeps every stored option; the recipe's minLr etc. are already explicit.
   } else {
-    const kind = choice(v.model, 'model', MODEL_KINDS);
+    const initName = str(v.init);
+    if (initName !== undefined) {
+      initModel = loadShippedModel(initName);
+      if (v.model !== undefined && v.model !== initModel.meta.kind) throw new UsageError(`--init ${initName} is a ${initModel.meta.kind}, not --model ${String(v.model)}`);
+    }
+    const kind = initModel ? initModel.meta.kind : choice(v.model, 'model', MODEL_KINDS);
     if (!kind) throw new UsageError('--model is required (drunet, dncnn, cunet or unet)');
     let user: Record<string, JsonValue> = {};
     if (v.config !== undefined) {
@@ -170,8 +178,9 @@ export async function runTrain(args: readonly string[], io: CliIo): Promise<numb
       }
       if (typeof user !== 'object' || user === null || Array.isArray(user)) throw new UsageError('--config must be a JSON object');
     }
-    const config = { ...DEFAULT_CONFIGS[kind], ...user, channels: images.dims[1]! } as unknown as ModelConfig;
-    const dataRange = parseRange(str(v['data-range']), images);
+    const config = { ...DEFAULT_CONFIGS[kind], ...(initModel ? (initModel.meta.config as Record<string, JsonValue>) : {}), ...user, channels: images.dims[1]! } as unknown as ModelConfig;
+    const dataRange = initModel && v['data-range'] === undefined ? initModel.meta.dataRange : parseRange(str(v['data-range']), images);
+    const dif = initModel?.meta.diffusion; // a fine-tuned prior keeps its schedule unless told otherwise
     const width = dataRange === 'unit' ? 1 : dataRange === 'signed' ? 2 : dataRange.max - dataRange.min;
     let objective: Objective;
     if (kind === 'drunet' || kind === 'dncnn') {
@@ -187,8 +196,8 @@ export async function runTrain(args: readonly string[], io: CliIo): Promise<numb
     } else {
       if (v.sigma !== undefined || v['loss-weighting'] !== undefined || v['sigma-sampling'] !== undefined) throw new UsageError('--sigma, --loss-weighting and --sigma-sampling apply to denoisers (drunet, dncnn)');
       objective = {
-        kind: 'diffusion', schedule: choice(v.schedule, 'schedule', ['linear', 'sigmoid', 'cosine'] as const) ?? 'linear',
-        T: num(v.T, 'T', { int: true, min: 2 }) ?? 1000, prediction: choice(v.prediction, 'prediction', ['eps', 'v'] as const) ?? 'eps',
+        kind: 'diffusion', schedule: choice(v.schedule, 'schedule', ['linear', 'sigmoid', 'cosine'] as const) ?? dif?.schedule ?? 'linear',
+        T: num(v.T, 'T', { int: true, min: 2 }) ?? dif?.T ?? 1000, prediction: choice(v.prediction, 'prediction', ['eps', 'v'] as const) ?? dif?.prediction ?? 'eps',
       };
     }
     const intensity = pair(str(v.intensity), 'intensity');
@@ -210,7 +219,7 @@ export async function runTrain(args: readonly string[], io: CliIo): Promise<numb
       augment: { flips: !v['no-flips'], maxRotationDeg: num(v.rotate, 'rotate', { min: 0, max: 180 }) ?? 0, ...(intensity ? { intensity } : {}), ...(zoom ? { zoom } : {}) },
       seed: num(v.seed, 'seed', { int: true, min: 0 }) ?? 0,
       ...(str(v.name) !== undefined ? { name: str(v.name)! } : {}),
-      provenance: { data: positionals.map((p) => p.split('/').slice(-2).join('/')), images: fmtShape(images.dims) },
+      provenance: { data: positionals.map((p) => p.split('/').slice(-2).join('/')), images: fmtShape(images.dims), ...(initName !== undefined ? { init: initName } : {}) },
     };
   }
   mkdirSync(outDir, { recursive: true });
@@ -235,6 +244,7 @@ export async function runTrain(args: readonly string[], io: CliIo): Promise<numb
     result = await trainModel(rt, images, {
       ...recipe,
       ...(resume ? { resume } : {}),
+      ...(initModel ? { init: initModel.params } : {}),
       ...(budget !== undefined ? { timeBudgetMs: budget * 1000 } : {}),
       logEvery,
       checkpointEvery,

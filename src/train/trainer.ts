@@ -31,10 +31,10 @@
 import { MedreconError, checkOptions } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { type HostTensor, tensor } from '../core/tensor.js';
-import type { Tree } from '../core/tree.js';
+import { type Tree, flattenTree } from '../core/tree.js';
 import type { Sym } from '../ir/sym.js';
 import { spec } from '../ir/trace.js';
-import type { JsonValue, ParamsFile } from '../io/safetensors.js';
+import { type JsonValue, type ParamsFile, isHostTensor } from '../io/safetensors.js';
 import { makeSchedule } from '../diffusion/schedules.js';
 import { epsLoss, vLoss } from '../diffusion/objectives.js';
 import type { DataRange } from '../nn/denoiser.js';
@@ -101,6 +101,12 @@ export interface TrainModelOptions {
   readonly onCheckpoint?: (file: ParamsFile, step: number) => void | Promise<void>;
   /** Continue from a checkpoint written by this function (same options). */
   readonly resume?: Checkpoint;
+  /**
+   * Start from these parameters instead of a random initialisation (fine-tuning, e.g. a shipped
+   * model on your own data): the same tree and shapes as `kind` + `config` initialise to. A fresh
+   * optimiser state, schedule and EMA start from them. Ignored when resuming (the checkpoint has them).
+   */
+  readonly init?: Tree<HostTensor>;
   /** Extra facts for the model card (data, split, licence…). */
   readonly provenance?: { readonly [k: string]: JsonValue };
   /** Called after every step (progress bars). */
@@ -133,7 +139,7 @@ export interface TrainModelResult {
 const KEYS = [
   'kind', 'config', 'objective', 'dataRange', 'name', 'batch', 'crop', 'steps', 'lr', 'minLr', 'warmupSteps', 'optimizer',
   'weightDecay', 'clipNorm', 'emaDecay', 'augment', 'seed', 'timeBudgetMs', 'logEvery', 'onLog', 'checkpointEvery',
-  'onCheckpoint', 'resume', 'provenance', 'onStep',
+  'onCheckpoint', 'resume', 'provenance', 'onStep', 'init',
 ];
 
 /** The JSON-serialisable part of the options, stored in checkpoints (resume checks it matches). */
@@ -144,6 +150,17 @@ function recipeOf(o: TrainModelOptions, batch: number, crop: number): { [k: stri
     minLr: o.minLr ?? 0, warmupSteps: o.warmupSteps ?? 0, optimizer: o.optimizer ?? 'adam', weightDecay: o.weightDecay ?? (o.optimizer === 'adamw' ? 1e-4 : 0),
     clipNorm: o.clipNorm ?? 0, emaDecay: o.emaDecay ?? 0.999, augment: (o.augment ?? {}) as unknown as JsonValue, seed: o.seed ?? 0,
   };
+}
+
+/** `init` when it has the tree structure and leaf shapes of `fresh` (else a typed error). */
+function checkedInit(init: Tree<HostTensor>, fresh: Tree<HostTensor>): Tree<HostTensor> {
+  const a = flattenTree(init, isHostTensor);
+  const b = flattenTree(fresh, isHostTensor);
+  const sig = (l: readonly HostTensor[]) => l.map((t) => t.dims.join('×')).join(',');
+  if (JSON.stringify(a.def) !== JSON.stringify(b.def) || sig(a.leaves as HostTensor[]) !== sig(b.leaves as HostTensor[])) {
+    throw new MedreconError('SHAPE_MISMATCH', `trainModel: init parameters do not fit this model (${a.leaves.length} tensors vs ${b.leaves.length} expected for the kind and config); fine-tune with the model's own kind and config`);
+  }
+  return init;
 }
 
 /** The loss weighting a denoising run uses: the objective's, else 'edm' for an EDM-preconditioned DRUNet, else 'uniform'. */
@@ -235,6 +252,7 @@ export async function trainModel(rt: Runtime, images: HostTensor, opts: TrainMod
     step0 = ck.step;
   } else {
     p0 = entry.init(rootRng.fork(1), opts.config);
+    if (opts.init) p0 = checkedInit(opts.init, p0);
     rng = rootRng.fork(2);
   }
   params = p0;

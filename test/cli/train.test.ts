@@ -78,9 +78,35 @@ describe('medrecon train', () => {
     expect(r2.err).toMatch(/no checkpoint/);
   });
 
+  it('--init fine-tunes from a saved model: its kind, config and data range, its weights as the start', async () => {
+    const base = join(tmp, 'base');
+    const hu = join(tmp, 'hu-range.npy');
+    writeFileSync(hu, writeNpy(tensor([4, 64, 64], Float32Array.from(s.data.slice(0, 4 * 64 * 64), (v) => 2000 * v - 1000))));
+    let r = await run('train', ...tinyArgs, '--steps', '4', '--data-range=-1024,1024,HU', '--sigma', '10,200', '--out', base, hu, '--quiet');
+    expect(r.code, r.err).toBe(0);
+    const ft = join(tmp, 'ft');
+    // no --model / --config / --data-range: all from the init model; lr 1e-30 keeps the float32 weights
+    r = await run('train', '--init', join(base, 'model.json'), '--sigma', '10,200', '--steps', '2', '--lr', '1e-30', '--ema', '0', '--crop', '32', '--batch', '2', '--quiet', '--out', ft, hu);
+    expect(r.code, r.err).toBe(0);
+    const a = loadModelFile(join(base, 'model.json'));
+    const b = loadModelFile(join(ft, 'model.json'));
+    expect(b.meta).toMatchObject({ kind: 'drunet', dataRange: a.meta.dataRange, config: a.meta.config });
+    expect(b.meta.training?.init).toBe(join(base, 'model.json'));
+    const la = JSON.stringify(Array.from((a.params as unknown as { tail: { w: { data: Float32Array } } }).tail.w.data));
+    const lb = JSON.stringify(Array.from((b.params as unknown as { tail: { w: { data: Float32Array } } }).tail.w.data));
+    expect(lb).toBe(la);
+    // a mismatched kind or architecture is refused
+    r = await run('train', '--init', join(base, 'model.json'), '--model', 'cunet', '--out', join(tmp, 'ft2'), hu);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/is a drunet/);
+    r = await run('train', '--init', join(base, 'model.json'), '--config', '{"widths":[8,16]}', '--steps', '1', '--out', join(tmp, 'ft3'), hu, '--quiet');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/init parameters do not fit/);
+  });
+
   it('--help documents the options with examples', async () => {
     const r = await run('train', '--help');
     expect(r.code).toBe(0);
-    for (const k of ['--model', '--sigma', '--schedule', '--resume', '--time-budget', 'Examples']) expect(r.out).toContain(k);
+    for (const k of ['--model', '--sigma', '--schedule', '--resume', '--init', '--threads', '--sigma-sampling', '--time-budget', 'Examples']) expect(r.out).toContain(k);
   });
 });
