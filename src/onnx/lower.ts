@@ -17,7 +17,9 @@
  *   INT64 minimum as its end (an end of −1 would mean "the last element").
  * - flip: Slice with start −1, end INT64_MIN, step −1 on each flipped axis.
  * - scatterAdd(idx, upd, axis, shape): move `axis` to the front, flatten the index to [n, 1] int64,
- *   ScatterND(zeros, idx, upd, reduction='add') (duplicates accumulate), move the axis back.
+ *   ScatterND(zeros, idx, upd, reduction='add') (duplicates accumulate), move the axis back. ORT runs
+ *   it correctly only on one intra-op thread (`Lowered.needsSerialScatter`); ScatterElements with
+ *   reduction='add' is exact on any thread count but measured 10–30× slower for row updates.
  * - dft: `'expand'` (default) lowers `expandDft`; `'onnx'` uses ONNX DFT (opset 17–19: `axis` is an
  *   attribute; ONNX's inverse divides by N, so the result is multiplied by N to stay unnormalised).
  *
@@ -84,6 +86,15 @@ export interface Lowered {
   readonly nodeCount: number;
   /** The structured ONNX graph that `bytes` encodes (for dumps and tests). */
   readonly graph: GraphDef;
+  /**
+   * The graph has a ScatterND with reduction='add' (our scatterAdd, and the gradient of gather).
+   * ONNX Runtime's CPU ScatterND splits the updates over intra-op threads without guarding
+   * duplicate targets, so with more than one thread it loses updates at random (measured here with
+   * ORT 1.30: 2 M duplicate-index updates, errors up to 1e3 run to run; also reported upstream as
+   * microsoft/onnxruntime#18048). Runtimes run such graphs with one intra-op thread, which is exact
+   * and, for this memory-bound op, no slower (bench/results/physics.json).
+   */
+  readonly needsSerialScatter: boolean;
 }
 
 /** ONNX element type of an IR dtype. */
@@ -498,5 +509,6 @@ export function lowerToOnnx(traced: Traced, opts: LowerOptions & ModelOptions = 
     outputs: traced.outputs.map((o, i) => info(outputNames[i]!, { dims: o.shape, dtype: o.dtype })),
   };
   const model = { graph, ...(opts.docString ? { docString: opts.docString } : {}), ...(opts.metadata ? { metadata: opts.metadata } : {}) };
-  return { bytes: encodeModel(model), inputNames, outputNames, nodeCount: b.nodes.length, graph };
+  const needsSerialScatter = b.nodes.some((n) => n.opType === 'ScatterND' && n.attrs?.reduction !== undefined && n.attrs.reduction !== 'none');
+  return { bytes: encodeModel(model), inputNames, outputNames, nodeCount: b.nodes.length, graph, needsSerialScatter };
 }

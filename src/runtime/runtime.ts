@@ -229,6 +229,8 @@ export class Runtime {
         executionProviders: [EXECUTION_PROVIDERS[this.device]],
         graphOptimizationLevel: GRAPH_OPT[this.opts.graphOptimization ?? 'extended'],
         ...(this.opts.threads ? { intraOpNumThreads: this.opts.threads } : {}),
+        // ORT's CPU ScatterND-add races across intra-op threads (see Lowered.needsSerialScatter).
+        ...(entry.lowered.needsSerialScatter && (this.device === 'cpu' || this.device === 'wasm') ? { intraOpNumThreads: 1 } : {}),
       };
       this.mstats.sessionsCreated++;
       entry.session = this.ort.InferenceSession.create(entry.lowered.bytes, options).catch((e: unknown) => {
