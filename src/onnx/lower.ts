@@ -87,7 +87,8 @@ export interface Lowered {
   /** The structured ONNX graph that `bytes` encodes (for dumps and tests). */
   readonly graph: GraphDef;
   /**
-   * The graph has a ScatterND with reduction='add' (our scatterAdd, and the gradient of gather).
+   * The graph has a ScatterND with reduction='add' (our scatterAdd, and the gradient of gather) whose
+   * targets may repeat (indices that are not constants without repeats).
    * ONNX Runtime's CPU ScatterND splits the updates over intra-op threads without guarding
    * duplicate targets, so with more than one thread it loses updates at random (measured here with
    * ORT 1.30: 2 M duplicate-index updates, errors up to 1e3 run to run; also reported upstream as
@@ -109,6 +110,8 @@ export interface LowerCtx {
   emit(opType: string, inputs: readonly string[], outputs: string | number, attrs?: Record<string, AttrValue>): string[];
   /** Emit a single-output node and return its output (named `out`, or fresh). */
   op(opType: string, inputs: readonly string[], attrs?: Record<string, AttrValue>, out?: string): string;
+  /** Mark the graph as needing one intra-op thread (a ScatterND-add whose targets may repeat). */
+  flagSerialScatter(): void;
   /** A fresh value name. */
   fresh(prefix?: string): string;
   /** A (deduplicated) int64 initializer. */
@@ -173,6 +176,16 @@ function lowerConvTranspose(ctx: LowerCtx, n: Node<'convTranspose'>, ins: readon
   return ctx.op('Pad', [y, ctx.i64([0, 0, ...Array<number>(nd).fill(0), 0, 0, ...extra]), ctx.scalar(0, 'float32')], { mode: 'constant' }, want);
 }
 
+/** Whether an index array has no repeated value. */
+function uniqueValues(d: ArrayLike<number>): boolean {
+  const seen = new Set<number>();
+  for (let i = 0; i < d.length; i++) {
+    if (seen.has(d[i]!)) return false;
+    seen.add(d[i]!);
+  }
+  return true;
+}
+
 function lowerScatterAdd(ctx: LowerCtx, n: Node<'scatterAdd'>, ins: readonly string[], want: string): string {
   const { axis, shape } = n.attrs;
   const [idxNode, updNode] = n.inputs as [Node, Node];
@@ -194,6 +207,8 @@ function lowerScatterAdd(ctx: LowerCtx, n: Node<'scatterAdd'>, ins: readonly str
     upd = ctx.op('Reshape', [upd, ctx.i64([nIdx, ...rest])]);
     let idx = ctx.op('Reshape', [ins[0]!, ctx.i64([nIdx, 1])]);
     idx = ctx.op('Cast', [idx], { to: DataType.INT64 });
+    // Constant indices without repeats cannot race; anything else may (see Lowered.needsSerialScatter).
+    if (!(idxNode.op === 'const' && uniqueValues((idxNode.attrs as { value: HostTensor }).value.data))) ctx.flagSerialScatter();
     result = ctx.op('ScatterND', [zerosFront, idx, upd], { reduction: 'add' });
   }
   if (axis === 0) return ctx.op('Identity', [result], {}, want);
@@ -332,6 +347,10 @@ function contentKey(t: HostTensor): string {
 
 class Builder implements LowerCtx {
   readonly nodes: NodeDef[] = [];
+  serialScatter = false;
+  flagSerialScatter(): void {
+    this.serialScatter = true;
+  }
   readonly initializers: TensorInit[] = [];
   private readonly constNames = new Map<string, string>();
   private readonly used = new Set<string>();
@@ -509,6 +528,5 @@ export function lowerToOnnx(traced: Traced, opts: LowerOptions & ModelOptions = 
     outputs: traced.outputs.map((o, i) => info(outputNames[i]!, { dims: o.shape, dtype: o.dtype })),
   };
   const model = { graph, ...(opts.docString ? { docString: opts.docString } : {}), ...(opts.metadata ? { metadata: opts.metadata } : {}) };
-  const needsSerialScatter = b.nodes.some((n) => n.opType === 'ScatterND' && n.attrs?.reduction !== undefined && n.attrs.reduction !== 'none');
-  return { bytes: encodeModel(model), inputNames, outputNames, nodeCount: b.nodes.length, graph, needsSerialScatter };
+  return { bytes: encodeModel(model), inputNames, outputNames, nodeCount: b.nodes.length, graph, needsSerialScatter: b.serialScatter };
 }

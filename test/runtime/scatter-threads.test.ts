@@ -33,10 +33,16 @@ describe('scatterAdd with duplicate indices on a multi-threaded runtime', () => 
       expect(e).toBe(0);
     }
   });
-  it('the lowering flags graphs with ScatterND-add (also the gradient of gather), and only those', () => {
+  it('the lowering flags graphs with a ScatterND-add whose targets may repeat, and only those', () => {
     const withScatter = lowerToOnnx(trace((u: Sym) => scatterAdd(constant(tensor([4], [0, 1, 1, 2], 'int32')), u, 0, [3]), [spec([4])]));
     const withGather = lowerToOnnx(trace((x: Sym) => gather(x, constant(tensor([2], [0, 2], 'int32')), 0), [spec([3])]));
+    // constant indices without repeats (e.g. zero-filling sampled k-space lines) cannot race
+    const unique = lowerToOnnx(trace((u: Sym) => scatterAdd(constant(tensor([3], [2, 0, 1], 'int32')), u, 0, [4]), [spec([3])]));
+    // indices that are graph inputs might repeat
+    const dynamic = lowerToOnnx(trace((u: Sym, i: Sym) => scatterAdd(i, u, 0, [4]), [spec([3]), spec([3], 'int32')]));
     expect(withScatter.needsSerialScatter).toBe(true);
     expect(withGather.needsSerialScatter).toBe(false);
+    expect(unique.needsSerialScatter).toBe(false);
+    expect(dynamic.needsSerialScatter).toBe(true);
   });
 });
