@@ -42,8 +42,8 @@ Reconstruct the bundled MRI, CT and PET cases (data/fixtures, 128 × 128) and pr
 method, PSNR, SSIM and time (fastMRI metric conventions), and write a comparison PNG per modality.
 
   MRI  held-out T1 slice, 8 simulated coils, 4× fastMRI random mask, noise σ = 0.005:
-       zero-filled, CG-SENSE, TV, wavelet, PnP-TV (ESPIRiT coil maps)
-  CT   CT_small slice, 60 views, I0 = 1e5: FBP, TV
+       zero-filled, CG-SENSE, TV, wavelet, PnP-TV, PnP-net (shipped mri-drunet; ESPIRiT coil maps)
+  CT   CT_small slice, 60 views, I0 = 1e5: FBP, TV, PnP-net (shipped ct-drunet)
   PET  brain-slice phantom, 1e6 counts, water attenuation: MLEM, OSEM
 
 Options:
