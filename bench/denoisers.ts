@@ -79,7 +79,8 @@ const allSets: SetDef[] = [
   { name: 'ct', ...ct, lo: -1024, r: 2048, models: shipped.filter((m) => m.startsWith('ct-')), tune: undefined as unknown as HostTensor<'float32'> },
 ];
 const sets = allSets.filter((x) => only.includes(x.name));
-for (const s of sets) s.models = s.models.flatMap((m) => (loadShippedModel(m).meta.role === 'denoiser' ? [m, `${m} ×8`] : [m]));
+const loaded = new Map(shipped.map((m) => [m, loadShippedModel(m)] as const));
+for (const s of sets) s.models = s.models.flatMap((m) => (loaded.get(m)!.meta.role === 'denoiser' ? [m, `${m} ×8`] : [m]));
 for (const s of sets) s.tune = tuneSet(`${s.name}_train.npy`, s.images, s.lo, s.r);
 
 /** 8 training slices spread over the set (or the first test slices without the cache), normalised. */
@@ -163,7 +164,7 @@ for (const set of sets) {
     // Networks (data units in, data units out: map around them); the DRUNet-type ones also with the
     // geometric self-ensemble (×8: the mean over the 8 flips/transposes, `selfEnsemble`).
     for (const name of set.models.filter((m) => !m.endsWith(' ×8'))) {
-      const m = loadShippedModel(name);
+      const m = loaded.get(name)!;
       const d = modelDenoiser(m);
       const lo = set.lo;
       const r = set.r;

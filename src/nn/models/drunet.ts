@@ -154,7 +154,7 @@ function edmForward(p: DrunetParams<Sym>, x: Sym, sigma: Sym | number, sd: numbe
   const s = noiseLevelMap(sigma, N, 1, 1); // [N, 1, 1, 1]
   const v = s.square().add(sd * sd);
   const cSkip = reciprocal(v).mul(sd * sd);
-  const cOut = s.mul(sd).div(v.sqrt());
+  const cOut = edmOutputScale(s, sd);
   const cIn = reciprocal(v.sqrt());
   const cNoise = expand(maximum(s, 1e-4).log().mul(0.25), [N, 1, H, W]);
   const F = core(p, x.mul(cIn), cNoise, false);
@@ -198,6 +198,6 @@ export function drunetDenoiser(params: DrunetParams<Sym>, opts: { readonly dataR
   return {
     name: opts.name ?? 'drunet',
     dataRange: opts.dataRange,
-    denoise: (x, sigma) => drunet(params, x, r === 1 ? sigma : isSym(sigma) ? mul(sigma, 1 / r) : sigma / r, { residual: opts.residual ?? false, preconditioning: opts.preconditioning ?? 'none', sigmaData: opts.sigmaData ?? 0.25 }),
+    denoise: (x, sigma) => drunet(params, x, r === 1 ? sigma : isSym(sigma) ? mul(sigma, 1 / r) : sigma / r, opts),
   };
 }

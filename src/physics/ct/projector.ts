@@ -77,12 +77,24 @@ export interface CtProjector extends LinearOperator {
   weightedAdjoint(y: Sym, omega: Sym): Sym;
 }
 
-/** [n + T − 1] zero-padded, then the T shifted copies stacked: out[j, t] = v[j + t]. */
+/** v [n, ...rest] zero-padded to n + T − 1 rows, then the T shifted copies stacked: out[j, t] = v[j + t]. */
 function tuples(v: Sym, T: number): Sym {
   const n = v.shape[0]!;
-  if (T === 1) return reshape(v, [n, 1]);
-  const p = pad(v, [[0, T - 1]]);
+  if (T === 1) return reshape(v, [n, 1, ...v.shape.slice(1)]);
+  const p = pad(v, [[0, T - 1], ...v.shape.slice(1).map(() => [0, 0] as [number, number])]);
   return stack(Array.from({ length: T }, (_, t) => sliceAxis(p, 0, t, t + n)), 1);
+}
+
+/** The transpose of `tuples`: tup [n, T, ...rest] ↦ out[i] = Σ_s tup[i − s, s] (rows before 0 are zero). */
+function shiftSum(tup: Sym): Sym {
+  const [n, T, ...rest] = tup.shape as number[];
+  let out: Sym | undefined;
+  for (let s = 0; s < T!; s++) {
+    const col = reshape(sliceAxis(tup, 1, s, s + 1), [n!, ...rest]);
+    const sh = s === 0 ? col : sliceAxis(pad(col, [[s, 0], ...rest.map(() => [0, 0] as [number, number])]), 0, 0, n!);
+    out = out ? out.add(sh) : sh;
+  }
+  return out!;
 }
 
 /**
@@ -137,14 +149,7 @@ export function ctProjector(geometry: CtGeometry, opts: CtProjectorOptions = {})
   const adjointScatter = (y: Sym): Sym => {
     const upd = mul(fW(), reshape(y, [B, 1, 1])); // [B, K, T]
     const tup = scatterAdd(fIdx(), upd, 0, [bufLen, t.T]); // tup[j, s] = Σ over slots with fIdx = j of weight·y
-    // buf[i] = Σ_s tup[i − s, s]
-    let buf: Sym | undefined;
-    for (let s = 0; s < t.T; s++) {
-      const col = reshape(sliceAxis(tup, 1, s, s + 1), [bufLen]);
-      const sh = s === 0 ? col : sliceAxis(pad(col, [[s, 0]]), 0, 0, bufLen);
-      buf = buf ? buf.add(sh) : sh;
-    }
-    return unbuffer(buf!);
+    return unbuffer(shiftSum(tup)); // buf[i] = Σ_s tup[i − s, s]
   };
   const adjointGather = (y: Sym): Sym => {
     const g = gather(tuples(reshape(y, [B]), t.Ta), aIdx(), 0); // [P, V, Ta]
@@ -152,14 +157,7 @@ export function ctProjector(geometry: CtGeometry, opts: CtProjectorOptions = {})
   };
   const forwardScatter = (x: Sym): Sym => {
     const upd = mul(aW(), reshape(x, [P, 1, 1])); // [P, V, Ta]
-    const tup = scatterAdd(aIdx(), upd, 0, [B, t.Ta]);
-    let y: Sym | undefined;
-    for (let s = 0; s < t.Ta; s++) {
-      const col = reshape(sliceAxis(tup, 1, s, s + 1), [B]);
-      const sh = s === 0 ? col : sliceAxis(pad(col, [[s, 0]]), 0, 0, B);
-      y = y ? y.add(sh) : sh;
-    }
-    return reshape(y!, [V, D]);
+    return reshape(shiftSum(scatterAdd(aIdx(), upd, 0, [B, t.Ta])), [V, D]);
   };
   const weightedAdjoint = (y: Sym, omega: Sym): Sym => {
     const g = gather(tuples(reshape(y, [B]), t.Ta), aIdx(), 0); // [P, V, Ta]
@@ -240,14 +238,8 @@ function symmetricProjector(geometry: CtGeometry, plan: Extract<SymmetryPlan, { 
     const xt = transpose(x, [1, 0]);
     const X = reshape(stack([x, flip(x, 1), xt, flip(xt, 1)].map(halves), 2), [Ph, 1, 8]); // [Nt, N, 4, 2]
     const upd = reshape(matmul(aWc(), X), [Ph, R, Ta, 8]); // aW[p, g, t] · X[p, m, h]
-    const tup = scatterAdd(aIdx(), upd, 0, [Br, Ta, 8]);
-    let Y: Sym | undefined;
-    for (let s = 0; s < Ta; s++) {
-      const col = reshape(sliceAxis(tup, 1, s, s + 1), [Br, 8]);
-      const sh = s === 0 ? col : sliceAxis(pad(col, [[s, 0], [0, 0]]), 0, 0, Br);
-      Y = Y ? Y.add(sh) : sh;
-    }
-    const Yh = transpose(reshape(Y!, [R, D, 4, 2]), [3, 2, 0, 1]); // [2, 4, R, D]
+    const Y = shiftSum(scatterAdd(aIdx(), upd, 0, [Br, Ta, 8])); // [R·D, 8]
+    const Yh = transpose(reshape(Y, [R, D, 4, 2]), [3, 2, 0, 1]); // [2, 4, R, D]
     const h = (k: number) => reshape(sliceAxis(Yh, 0, k, k + 1), [4 * R, D]);
     const Z = h(0).add(flip(h(1), 1)); // row m·R + g
     const src = anyFlip ? concat([Z, flip(Z, 1)], 0) : Z;
@@ -258,9 +250,7 @@ function symmetricProjector(geometry: CtGeometry, plan: Extract<SymmetryPlan, { 
     const src = concat(anyFlip ? [y, flip(y, 1), zero] : [y, zero], 0);
     const Z = gather(src, adjRows(), 0); // [4R, D]
     const Y = reshape(transpose(reshape(stack([Z, flip(Z, 1)], 2), [4, R, D, 2]), [1, 2, 0, 3]), [Br, 8]);
-    const Yp = pad(Y, [[0, Ta - 1], [0, 0]]);
-    const tup = Ta === 1 ? reshape(Y, [Br, 1, 8]) : stack(Array.from({ length: Ta }, (_, s) => sliceAxis(Yp, 0, s, s + Br)), 1); // [R·D, Ta, 8]
-    const G = reshape(gather(tup, aIdx(), 0), [Ph, J, 8]); // [P', R, Ta, 8]
+    const G = reshape(gather(tuples(Y, Ta), aIdx(), 0), [Ph, J, 8]); // [P', R, Ta, 8]
     const X = reshape(matmul(aWr(), G), [Nt, N, 4, 2]); // Σ_{g,t} aW[p, g, t] · G[p, g, t, (m, h)]
     const ch = (m: number) => unhalves(reshape(sliceAxis(X, 2, m, m + 1), [Nt, N, 2]));
     return ch(0).add(flip(ch(1), 1)).add(transpose(ch(2).add(flip(ch(3), 1)), [1, 0]));
